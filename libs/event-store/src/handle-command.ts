@@ -1,0 +1,133 @@
+import {
+  type Actor,
+  type EventData,
+  type EventStore,
+  type StoredEvent,
+  WrongExpectedRevisionError,
+} from './event-store.port';
+import { deriveEventId } from './event-id';
+
+/** A domain event as deciders see it: the business fact only; the envelope belongs to the store. */
+export interface DomainEvent<Type extends string = string, Data extends EventData = EventData> {
+  type: Type;
+  data: Data;
+  schemaVersion?: number;
+}
+
+/** Pure aggregate logic: no I/O, no clock, no randomness (time and ids come in with the command). */
+export interface Decider<Command, State, Event extends DomainEvent> {
+  initialState(): State;
+  evolve(state: State, event: Event): State;
+  decide(command: Command, state: State): Event[];
+}
+
+export interface CommandContext {
+  /** The client's command id (the Idempotency-Key): event ids derive from it. */
+  commandId: string;
+  actor: Actor;
+  correlationId: string;
+  causationId?: string | null;
+  /** Business time of the facts, when it differs from the time of recording. */
+  occurredAt?: string;
+}
+
+export interface HandleCommandOptions {
+  /** The revision the client saw (If-Match). With it, a concurrent change is the client's conflict: no retry. */
+  expectedRevision?: number | 'no_stream';
+  /** Reload-and-redecide attempts on a concurrent append when the client did not pin a revision. */
+  maxRetries?: number;
+}
+
+export interface CommandResult<State> {
+  streamId: string;
+  /** The stream's revision after the command (-1 when it still has no events). */
+  nextRevision: number;
+  /** Log position of the last event written, or the current head when nothing was written. */
+  position: number | null;
+  events: DomainEvent[];
+  state: State;
+  /** True when the command id was seen before and its original result is returned. */
+  replayed: boolean;
+}
+
+/**
+ * Load → fold → decide → append with the loaded revision. On a concurrent append, reload and decide
+ * again. A command whose first event id is already in the stream was handled before: its original
+ * outcome is returned and nothing is appended.
+ */
+export async function handleCommand<Command, State, Event extends DomainEvent>(
+  store: EventStore,
+  streamId: string,
+  decider: Decider<Command, State, Event>,
+  command: Command,
+  context: CommandContext,
+  options: HandleCommandOptions = {},
+): Promise<CommandResult<State>> {
+  const maxRetries = options.expectedRevision === undefined ? (options.maxRetries ?? 5) : 0;
+  const firstId = deriveEventId(context.commandId, 0);
+  for (let attempt = 0; ; attempt += 1) {
+    const stored = await store.readStream(streamId);
+    const replay = replayedResult(stored, firstId, context.commandId, decider);
+    if (replay) return { streamId, ...replay };
+
+    const revision = stored.length - 1;
+    if (typeof options.expectedRevision === 'number' && options.expectedRevision !== revision) {
+      throw new WrongExpectedRevisionError(streamId, options.expectedRevision, revision < 0 ? null : revision);
+    }
+    const state = stored.reduce((s, e) => decider.evolve(s, e as unknown as Event), decider.initialState());
+    const events = decider.decide(command, state);
+    if (events.length === 0) {
+      return { streamId, nextRevision: revision, position: stored.at(-1)?.position ?? null, events, state, replayed: false };
+    }
+    try {
+      const result = await store.append(
+        streamId,
+        events.map((event, index) => ({
+          id: deriveEventId(context.commandId, index),
+          type: event.type,
+          schemaVersion: event.schemaVersion ?? 1,
+          data: event.data,
+          metadata: {
+            actor: context.actor,
+            correlationId: context.correlationId,
+            causationId: context.causationId ?? null,
+            commandId: context.commandId,
+            ...(context.occurredAt ? { occurredAt: context.occurredAt } : {}),
+          },
+        })),
+        { expectedRevision: revision < 0 ? 'no_stream' : revision },
+      );
+      return {
+        streamId,
+        nextRevision: result.nextRevision,
+        position: result.position,
+        events,
+        state: events.reduce(decider.evolve, state),
+        replayed: false,
+      };
+    } catch (error) {
+      if (!(error instanceof WrongExpectedRevisionError) || attempt >= maxRetries) throw error;
+    }
+  }
+}
+
+function replayedResult<State, Event extends DomainEvent>(
+  stored: StoredEvent[],
+  firstId: string,
+  commandId: string,
+  decider: Decider<unknown, State, Event>,
+): Omit<CommandResult<State>, 'streamId'> | null {
+  const start = stored.findIndex((event) => event.id === firstId);
+  if (start < 0) return null;
+  let end = start;
+  while (end + 1 < stored.length && stored[end + 1]!.metadata.commandId === commandId) end += 1;
+  const upTo = stored.slice(0, end + 1);
+  const last = upTo[upTo.length - 1]!;
+  return {
+    nextRevision: last.revision,
+    position: last.position,
+    events: stored.slice(start, end + 1).map(({ type, data, schemaVersion }) => ({ type, data, schemaVersion })),
+    state: upTo.reduce((s, e) => decider.evolve(s, e as unknown as Event), decider.initialState()),
+    replayed: true,
+  };
+}
