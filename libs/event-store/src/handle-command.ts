@@ -102,7 +102,7 @@ export async function handleCommand<Command, State, Event extends DomainEvent>(
         nextRevision: result.nextRevision,
         position: result.position,
         events,
-        state: events.reduce(decider.evolve, state),
+        state: events.reduce((s, e) => decider.evolve(s, e), state),
         replayed: false,
       };
     } catch (error) {

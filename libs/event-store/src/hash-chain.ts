@@ -1,5 +1,5 @@
 import { createHash, getHashes } from 'node:crypto';
-import type { EventData, EventMetadata, HashAlgorithm, JsonValue, StoredEvent } from './event-store.port';
+import type { EventData, EventMetadata, HashAlgorithm, StoredEvent } from './event-store.port';
 
 /**
  * Each stream is a hash chain: `hash = H(prevHash ‖ canonicalJson(envelope without hash))`.
@@ -27,7 +27,7 @@ export function canonicalJson(value: unknown): string {
       return JSON.stringify(value);
     case 'object': {
       if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-      const entries = Object.keys(value as object)
+      const entries = Object.keys(value)
         .sort()
         .map((key) => {
           const item = (value as Record<string, unknown>)[key];
@@ -59,7 +59,7 @@ export interface HashableEvent {
 
 export function computeEventHash(event: HashableEvent, algorithm: HashAlgorithm): string {
   const { id, type, schemaVersion, streamId, revision, data, metadata } = event;
-  const body = canonicalJson({ id, type, schemaVersion, streamId, revision, data, metadata } as unknown as JsonValue);
+  const body = canonicalJson({ id, type, schemaVersion, streamId, revision, data, metadata });
   return createHash(algorithm).update(metadata.prevHash).update(body).digest('hex');
 }
 

@@ -4,3 +4,7 @@ export * from './hash-chain';
 export * from './upcasting';
 export * from './sqlite.event-store';
 export * from './handle-command';
+export * from './read-all-pages';
+export * from './event-store.module';
+export * from './create-event-store';
+export * from './append-rules';

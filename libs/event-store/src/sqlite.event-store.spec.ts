@@ -115,7 +115,7 @@ describe('SqliteEventStore', () => {
 
   it('upcasts a stored version-1 event written by an earlier release', async () => {
     const file = tempFile();
-    new SqliteEventStore({ filename: file }).close();
+    await new SqliteEventStore({ filename: file }).close();
     // A row exactly as an earlier release stored it (its hash chain is not under test here).
     const raw = new Database(file);
     raw

@@ -1,0 +1,30 @@
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { AppConfig } from '@dukao/config';
+import { AppModule } from './app.module';
+import { ApiExceptionFilter } from './errors/api-exception.filter';
+
+/** Builds the HTTP app; used by main.ts and by the e2e suites, so both run the same wiring. */
+export async function createApiApp(config: AppConfig, options: { logger?: false } = {}): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    bodyParser: false,
+    ...(options.logger === false ? { logger: false } : {}),
+  });
+  app.useBodyParser('json', { limit: config.bodyLimit });
+  app.disable('x-powered-by');
+  app.useGlobalFilters(new ApiExceptionFilter());
+  app.enableShutdownHooks();
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Dukao 督考 API')
+      .setDescription('绩效管理 · 督查督办：目标下达、进度填报、预警提醒、督查督办、评分排名、申诉与审计')
+      .setVersion('0.1.0')
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', useGlobalPrefix: false });
+  return app;
+}

@@ -1,0 +1,23 @@
+import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import type { AppConfig } from './app-config';
+
+/** DI token for the checked {@link AppConfig}. */
+export const APP_CONFIG = Symbol('APP_CONFIG');
+
+/**
+ * The config is loaded and checked before Nest starts (see `loadConfigOrExit`), then handed in here,
+ * so a bad value stops the process with a plain message instead of a failed module graph.
+ */
+@Global()
+@Module({})
+export class AppConfigModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppConfigModule,
+      imports: [ConfigModule.forRoot({ ignoreEnvFile: true, ignoreEnvVars: true, load: [() => ({ ...config })] })],
+      providers: [{ provide: APP_CONFIG, useValue: config }],
+      exports: [APP_CONFIG, ConfigModule],
+    };
+  }
+}

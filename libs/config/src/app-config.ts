@@ -1,0 +1,133 @@
+import { isAbsolute, join, resolve } from 'node:path';
+import { z } from 'zod';
+
+export type EventStoreConfig =
+  | { kind: 'sqlite'; filename: string; durability: 'full' | 'normal' }
+  | { kind: 'kurrentdb'; connectionString: string };
+
+export interface AppConfig {
+  mode: 'embedded' | 'production';
+  port: number;
+  workerHealthPort: number;
+  dataDir: string;
+  eventStore: EventStoreConfig;
+  hashAlgorithm: 'sha256' | 'sm3';
+  readStoreUrl: string | null;
+  redisUrl: string | null;
+  bodyLimit: string;
+}
+
+/** Raised for a configuration the process must not start with. Its message is meant for the operator. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration (配置错误):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const port = (name: string, fallback: number) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === '') return fallback;
+      const n = Number(value);
+      if (!Number.isInteger(n) || n < 0 || n > 65535) {
+        ctx.addIssue({ code: 'custom', message: `${name} must be a port number 0–65535 (got "${value}")` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const optionalUrl = (name: string, schemes: string[]) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === '') return null;
+      const scheme = value.split('://')[0] ?? '';
+      if (!schemes.includes(scheme) || !URL.canParse(value)) {
+        ctx.addIssue({ code: 'custom', message: `${name} must be a ${schemes.map((s) => `${s}://`).join(' or ')} URL (got "${value}")` });
+        return z.NEVER;
+      }
+      return value;
+    });
+
+const envSchema = z.object({
+  PORT: port('PORT', 3000),
+  WORKER_HEALTH_PORT: port('WORKER_HEALTH_PORT', 3001),
+  DATA_DIR: z.string().optional(),
+  EVENT_STORE_URL: z.string().optional(),
+  EVENT_STORE_DURABILITY: z
+    .enum(['full', 'normal'], { message: 'EVENT_STORE_DURABILITY must be "full" or "normal"' })
+    .optional(),
+  EVENT_HASH_ALGORITHM: z.enum(['sha256', 'sm3'], { message: 'EVENT_HASH_ALGORITHM must be "sha256" or "sm3"' }).optional(),
+  READ_STORE_URL: optionalUrl('READ_STORE_URL', ['mongodb', 'mongodb+srv', 'sqlite']),
+  REDIS_URL: optionalUrl('REDIS_URL', ['redis', 'rediss']),
+  HTTP_BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(kb|mb)$/i, 'HTTP_BODY_LIMIT must look like 256kb or 1mb')
+    .optional(),
+});
+
+const KURRENT_SCHEMES = ['kurrentdb', 'kurrentdb+discover', 'esdb', 'esdb+discover', 'kdb', 'kdb+discover'];
+
+function parseEventStoreUrl(
+  raw: string | undefined,
+  dataDir: string,
+  durability: 'full' | 'normal',
+): EventStoreConfig | string {
+  if (raw === undefined || raw === '') return { kind: 'sqlite', filename: join(dataDir, 'events.sqlite'), durability };
+  if (raw.startsWith('sqlite:')) {
+    const path = raw.slice('sqlite:'.length).replace(/^\/\//, '');
+    if (path === '') return 'EVENT_STORE_URL "sqlite:" needs a file, e.g. sqlite:./data/events.sqlite';
+    return { kind: 'sqlite', filename: path === ':memory:' || isAbsolute(path) ? path : resolve(path), durability };
+  }
+  const scheme = raw.split('://')[0] ?? '';
+  if (KURRENT_SCHEMES.includes(scheme) && raw.includes('://') && raw.length > scheme.length + 3) {
+    return { kind: 'kurrentdb', connectionString: raw };
+  }
+  return (
+    `EVENT_STORE_URL must be sqlite:<file> or kurrentdb://host:2113?tls=false (esdb:// is accepted too); ` +
+    `got "${raw}"`
+  );
+}
+
+/**
+ * Reads and checks the environment once at start-up. Every command that touches data (the api,
+ * the worker, verify-log, bench) goes through here, so they all honour the same DATA_DIR and URLs.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || 'env'}: ${issue.message}`));
+  }
+  const e = parsed.data;
+  const dataDir = resolve(e.DATA_DIR || './data');
+  const eventStore = parseEventStoreUrl(e.EVENT_STORE_URL, dataDir, e.EVENT_STORE_DURABILITY ?? 'full');
+  if (typeof eventStore === 'string') throw new ConfigError([eventStore]);
+  return {
+    mode: eventStore.kind === 'sqlite' ? 'embedded' : 'production',
+    port: e.PORT,
+    workerHealthPort: e.WORKER_HEALTH_PORT,
+    dataDir,
+    eventStore,
+    hashAlgorithm: e.EVENT_HASH_ALGORITHM ?? 'sha256',
+    readStoreUrl: e.READ_STORE_URL,
+    redisUrl: e.REDIS_URL,
+    bodyLimit: e.HTTP_BODY_LIMIT ?? '256kb',
+  };
+}
+
+/** Loads the config or ends the process with the problems listed: no stack trace for an operator's typo. */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,35 @@
+import { type DynamicModule, Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@dukao/config';
+import { EVENT_STORE, type EventStore } from './event-store.port';
+import { createEventStore } from './create-event-store';
+
+/** Provides the {@link EVENT_STORE} selected by the config and closes it last on shutdown. */
+@Global()
+@Module({})
+export class EventStoreModule implements OnApplicationShutdown {
+  static forRoot(): DynamicModule {
+    return {
+      module: EventStoreModule,
+      providers: [
+        {
+          provide: EVENT_STORE,
+          inject: [APP_CONFIG],
+          useFactory: (config: AppConfig) => {
+            const logger = new Logger('EventStore');
+            if (config.eventStore.kind === 'sqlite' && config.eventStore.durability === 'normal') {
+              logger.warn('EVENT_STORE_DURABILITY=normal: the last acknowledged appends may be lost on power failure');
+            }
+            return createEventStore(config);
+          },
+        },
+      ],
+      exports: [EVENT_STORE],
+    };
+  }
+
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.store.close();
+  }
+}
