@@ -1,5 +1,6 @@
 import type { AppConfig } from '@dukao/config';
 import type { EventStore } from './event-store.port';
+import { KurrentDbEventStore } from './kurrentdb.event-store';
 import { SqliteEventStore } from './sqlite.event-store';
 import type { Upcaster } from './upcasting';
 
@@ -15,6 +16,6 @@ export async function createEventStore(config: AppConfig, upcasters: readonly Up
         upcasters,
       });
     case 'kurrentdb':
-      throw new Error('KurrentDB adapter pending');
+      return KurrentDbEventStore.connect({ connectionString: eventStore.connectionString, hashAlgorithm, upcasters });
   }
 }

@@ -3,6 +3,7 @@ export * from './event-id';
 export * from './hash-chain';
 export * from './upcasting';
 export * from './sqlite.event-store';
+export * from './kurrentdb.event-store';
 export * from './handle-command';
 export * from './read-all-pages';
 export * from './event-store.module';
