@@ -4,6 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { AppConfig } from '@dukao/config';
 import { AppModule } from './app.module';
+import { validationPipe } from './common/validation';
 import { ApiExceptionFilter } from './errors/api-exception.filter';
 
 /** Builds the HTTP app; used by main.ts and by the e2e suites, so both run the same wiring. */
@@ -15,6 +16,7 @@ export async function createApiApp(config: AppConfig, options: { logger?: false 
   app.useBodyParser('json', { limit: config.bodyLimit });
   app.disable('x-powered-by');
   app.useGlobalFilters(new ApiExceptionFilter());
+  app.useGlobalPipes(validationPipe);
   app.enableShutdownHooks();
 
   const document = SwaggerModule.createDocument(

@@ -1,0 +1,1 @@
+export * from './projections/stream-catalog.projection';
