@@ -46,7 +46,8 @@ describe('views in embedded mode', () => {
   it('refuses bad and unknown query parameters', async () => {
     const bad = await request(app.getHttpServer()).get('/audit/streams?limit=0&category=x;drop').expect(400);
     expect(bad.body).toMatchObject({ code: 'VALIDATION_FAILED', message: '请求参数不合法' });
-    expect(bad.body.details.map((d: { field: string }) => d.field).sort()).toEqual(['category', 'limit']);
+    const fields = (bad.body as { details: Array<{ field: string }> }).details.map((d) => d.field);
+    expect(fields.sort()).toEqual(['category', 'limit']);
     const unknown = await request(app.getHttpServer()).get('/audit/streams?owner=me').expect(400);
     expect(unknown.body.details).toEqual([{ field: 'owner', problems: [expect.any(String)] }]);
   });

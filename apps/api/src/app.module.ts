@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import { streamCatalogProjection } from '@dukao/audit';
+import { allProjections } from '@dukao/composition';
 import { AppConfigModule, type AppConfig } from '@dukao/config';
 import { EventStoreModule } from '@dukao/event-store';
 import { ProjectionsModule } from '@dukao/projections';
@@ -9,9 +9,6 @@ import { AuditStreamsController } from './audit/audit-streams.controller';
 import { ReadYourWrites } from './common/read-your-writes';
 import { HealthController } from './health/health.controller';
 import { ProjectionsController } from './projections/projections.controller';
-
-/** Every projection of the app; the worker registers the same list. */
-export const allProjections = [streamCatalogProjection];
 
 @Module({})
 export class AppModule {

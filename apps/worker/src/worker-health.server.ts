@@ -2,8 +2,9 @@ import { createServer, type Server } from 'node:http';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@dukao/config';
 import { EVENT_STORE, type EventStore } from '@dukao/event-store';
+import { ProjectionEngine } from '@dukao/projections';
 
-/** `GET /health` on WORKER_HEALTH_PORT, for container health checks; the worker has no other HTTP. */
+/** `GET /health` on WORKER_HEALTH_PORT (event store and projection states); the worker has no other HTTP. */
 @Injectable()
 export class WorkerHealthServer implements OnApplicationBootstrap, OnApplicationShutdown {
   private server?: Server;
@@ -12,6 +13,7 @@ export class WorkerHealthServer implements OnApplicationBootstrap, OnApplication
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(EVENT_STORE) private readonly eventStore: EventStore,
+    private readonly projections: ProjectionEngine,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -20,10 +22,17 @@ export class WorkerHealthServer implements OnApplicationBootstrap, OnApplication
         res.writeHead(404, { 'content-type': 'application/json' }).end('{"code":"NOT_FOUND","message":"请求的资源不存在"}');
         return;
       }
-      this.eventStore.headPosition().then(
-        (headPosition) => {
+      Promise.all([this.eventStore.headPosition(), this.projections.statuses()]).then(
+        ([headPosition, projections]) => {
+          const failed = projections.some((p) => p.state === 'failed' || p.state === 'stalled');
           res.writeHead(200, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ status: 'ok', eventStore: { status: 'up', headPosition } }));
+          res.end(
+            JSON.stringify({
+              status: failed ? 'degraded' : 'ok',
+              eventStore: { status: 'up', headPosition },
+              projections: projections.map(({ name, state, position, lag, failure }) => ({ name, state, position, lag, failure })),
+            }),
+          );
         },
         (error: unknown) => {
           res.writeHead(503, { 'content-type': 'application/json' });

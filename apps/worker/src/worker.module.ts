@@ -1,19 +1,28 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
+import { allProjections } from '@dukao/composition';
 import { AppConfigModule, type AppConfig } from '@dukao/config';
 import { EventStoreModule } from '@dukao/event-store';
+import { ProjectionsModule } from '@dukao/projections';
+import { ReadModelStoreModule } from '@dukao/read-model-store';
 import { WorkerHealthServer } from './worker-health.server';
 
 /**
- * The production worker: the same context modules as the api, started without HTTP routes.
- * Queue consumers and the projection runner register here as their issues land.
+ * The production worker: the same context modules as the api, started without HTTP routes. It runs
+ * every projection for which it holds the lease, so several replicas can stand by for each other.
  */
 @Module({})
 export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [AppConfigModule.forRoot(config), EventStoreModule.forRoot(), CqrsModule.forRoot()],
+      imports: [
+        AppConfigModule.forRoot(config),
+        EventStoreModule.forRoot(),
+        ReadModelStoreModule.forRoot(),
+        ProjectionsModule.forRoot({ projections: allProjections, run: true }),
+        CqrsModule.forRoot(),
+      ],
       providers: [WorkerHealthServer],
     };
   }

@@ -21,9 +21,9 @@ function tallyProjection(version = 1, overrides: Partial<Projection> = {}): Proj
       version,
       eventTypes: ['ProgressReported'],
       collection: { name: 'unitTallies', indexes: [{ fields: { reports: -1 } }] },
-      documentId: (event) => String(event.data.unitId),
+      documentId: (event) => event.data.unitId as string,
       evolve: (doc, event) => ({
-        _id: String(event.data.unitId),
+        _id: event.data.unitId as string,
         reports: (doc?.reports ?? 0) + 1,
         lastValue: Number(event.data.value) * version,
       }),
@@ -158,8 +158,8 @@ describe('ProjectionEngine', () => {
       return [
         {
           collection: 'breakingTallies',
-          id: String(event.data.unitId),
-          evolve: (doc) => ({ _id: String(event.data.unitId), reports: Number(doc?.reports ?? 0) + 1 }),
+          id: event.data.unitId as string,
+          evolve: (doc) => ({ _id: event.data.unitId as string, reports: Number(doc?.reports ?? 0) + 1 }),
         },
       ];
     };

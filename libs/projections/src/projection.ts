@@ -71,7 +71,7 @@ export function applyChange(
   let input: ReadModelDocument | null = null;
   if (current) {
     const { [POSITION_FIELD]: _position, ...rest } = current;
-    input = rest as ReadModelDocument;
+    input = rest;
   }
   const next = change.evolve(input);
   return next === null ? null : { ...next, _id: change.id, [POSITION_FIELD]: event.position };

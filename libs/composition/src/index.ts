@@ -1,0 +1,8 @@
+import { streamCatalogProjection } from '@dukao/audit';
+import type { Projection } from '@dukao/projections';
+
+/**
+ * The composition root's lists: every projection of every context. The api (embedded mode), the
+ * worker (production) and the command-line tools all register exactly this list.
+ */
+export const allProjections: readonly Projection[] = [streamCatalogProjection];
