@@ -22,7 +22,10 @@ export interface Decider<Command, State, Event extends DomainEvent> {
 }
 
 export interface CommandContext {
-  /** The client's command id (the Idempotency-Key): event ids derive from it. */
+  /**
+   * The client's command id (from the Idempotency-Key): event ids derive from it and the stream, so a
+   * retried command appends nothing, and one command may write to several streams.
+   */
   commandId: string;
   actor: Actor;
   correlationId: string;
@@ -34,7 +37,7 @@ export interface CommandContext {
 export interface HandleCommandOptions {
   /** The revision the client saw (If-Match). With it, a concurrent change is the client's conflict: no retry. */
   expectedRevision?: number | 'no_stream';
-  /** Reload-and-redecide attempts on a concurrent append when the client did not pin a revision. */
+  /** Reload-and-redecide attempts on a concurrent append when the client did not pin a revision (default 25, with jitter). */
   maxRetries?: number;
 }
 
@@ -42,7 +45,7 @@ export interface CommandResult<State> {
   streamId: string;
   /** The stream's revision after the command (-1 when it still has no events). */
   nextRevision: number;
-  /** Log position of the last event written, or the current head when nothing was written. */
+  /** Log position of the stream's last event (the one just written, or the existing last one when nothing was). */
   position: number | null;
   events: DomainEvent[];
   state: State;
@@ -63,16 +66,18 @@ export async function handleCommand<Command, State, Event extends DomainEvent>(
   context: CommandContext,
   options: HandleCommandOptions = {},
 ): Promise<CommandResult<State>> {
-  const maxRetries = options.expectedRevision === undefined ? (options.maxRetries ?? 5) : 0;
-  const firstId = deriveEventId(context.commandId, 0);
+  const maxRetries = options.expectedRevision === undefined ? (options.maxRetries ?? 25) : 0;
+  const eventId = (index: number) => deriveEventId(`${streamId}\u0000${context.commandId}`, index);
+  const firstId = eventId(0);
   for (let attempt = 0; ; attempt += 1) {
     const stored = await store.readStream(streamId);
     const replay = replayedResult(stored, firstId, context.commandId, decider);
     if (replay) return { streamId, ...replay };
 
     const revision = stored.length - 1;
-    if (typeof options.expectedRevision === 'number' && options.expectedRevision !== revision) {
-      throw new WrongExpectedRevisionError(streamId, options.expectedRevision, revision < 0 ? null : revision);
+    const expected = options.expectedRevision === 'no_stream' ? -1 : options.expectedRevision;
+    if (expected !== undefined && expected !== revision) {
+      throw new WrongExpectedRevisionError(streamId, options.expectedRevision!, revision < 0 ? null : revision);
     }
     const state = stored.reduce((s, e) => decider.evolve(s, e as unknown as Event), decider.initialState());
     const events = decider.decide(command, state);
@@ -83,7 +88,7 @@ export async function handleCommand<Command, State, Event extends DomainEvent>(
       const result = await store.append(
         streamId,
         events.map((event, index) => ({
-          id: deriveEventId(context.commandId, index),
+          id: eventId(index),
           type: event.type,
           schemaVersion: event.schemaVersion ?? 1,
           data: event.data,
@@ -107,6 +112,8 @@ export async function handleCommand<Command, State, Event extends DomainEvent>(
       };
     } catch (error) {
       if (!(error instanceof WrongExpectedRevisionError) || attempt >= maxRetries) throw error;
+      // Concurrent losers would otherwise reload together and collide again in the next group commit.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 ** attempt)));
     }
   }
 }
