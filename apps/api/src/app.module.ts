@@ -1,14 +1,21 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
+import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { allProjections } from '@dukao/composition';
 import { AppConfigModule, type AppConfig } from '@dukao/config';
 import { EventStoreModule } from '@dukao/event-store';
+import { IdentityModule } from '@dukao/identity';
 import { ProjectionsModule } from '@dukao/projections';
 import { ReadModelStoreModule } from '@dukao/read-model-store';
 import { AuditStreamsController } from './audit/audit-streams.controller';
 import { ReadYourWrites } from './common/read-your-writes';
 import { HealthController } from './health/health.controller';
+import { AuthController } from './identity/auth.controller';
+import { UnitPeopleController } from './identity/unit-people.controller';
+import { UsersController } from './identity/users.controller';
 import { ProjectionsController } from './projections/projections.controller';
+import { AuthGuard } from './security/auth.guard';
 
 @Module({})
 export class AppModule {
@@ -22,9 +29,23 @@ export class AppModule {
         // Embedded mode runs the projections in the api; in production the worker does.
         ProjectionsModule.forRoot({ projections: allProjections, run: config.mode === 'embedded' }),
         CqrsModule.forRoot(),
+        ThrottlerModule.forRoot({ throttlers: [{ name: 'default', ttl: 60_000, limit: config.rateLimitPerMinute }] }),
+        IdentityModule,
       ],
-      controllers: [HealthController, ProjectionsController, AuditStreamsController],
-      providers: [ReadYourWrites],
+      controllers: [
+        HealthController,
+        AuthController,
+        UsersController,
+        UnitPeopleController,
+        ProjectionsController,
+        AuditStreamsController,
+      ],
+      providers: [
+        ReadYourWrites,
+        // Order matters: shed floods first, then authenticate.
+        { provide: APP_GUARD, useClass: ThrottlerGuard },
+        { provide: APP_GUARD, useClass: AuthGuard },
+      ],
     };
   }
 }

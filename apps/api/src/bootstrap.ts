@@ -4,6 +4,8 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { AppConfig } from '@dukao/config';
 import { AppModule } from './app.module';
+import helmet from 'helmet';
+import { correlationId } from './common/correlation-id.middleware';
 import { validationPipe } from './common/validation';
 import { ApiExceptionFilter } from './errors/api-exception.filter';
 
@@ -13,6 +15,9 @@ export async function createApiApp(config: AppConfig, options: { logger?: false 
     bodyParser: false,
     ...(options.logger === false ? { logger: false } : {}),
   });
+  // Security headers; CORS stays off (same-origin clients only) unless a deployment adds it.
+  app.use(helmet());
+  app.use(correlationId);
   app.useBodyParser('json', { limit: config.bodyLimit });
   app.disable('x-powered-by');
   app.useGlobalFilters(new ApiExceptionFilter());
@@ -25,6 +30,7 @@ export async function createApiApp(config: AppConfig, options: { logger?: false 
       .setTitle('Dukao 督考 API')
       .setDescription('绩效管理 · 督查督办：目标下达、进度填报、预警提醒、督查督办、评分排名、申诉与审计')
       .setVersion('0.1.0')
+      .addBearerAuth()
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', useGlobalPrefix: false });

@@ -1,5 +1,6 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
+import { CLOCK, systemClock } from '@dukao/kernel';
 import type { AppConfig } from './app-config';
 
 /** DI token for the checked {@link AppConfig}. */
@@ -16,8 +17,11 @@ export class AppConfigModule {
     return {
       module: AppConfigModule,
       imports: [ConfigModule.forRoot({ ignoreEnvFile: true, ignoreEnvVars: true, load: [() => ({ ...config })] })],
-      providers: [{ provide: APP_CONFIG, useValue: config }],
-      exports: [APP_CONFIG, ConfigModule],
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: CLOCK, useValue: systemClock },
+      ],
+      exports: [APP_CONFIG, CLOCK, ConfigModule],
     };
   }
 }

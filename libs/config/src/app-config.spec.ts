@@ -21,15 +21,31 @@ describe('loadConfig', () => {
     expect(config.eventStore).toMatchObject({ filename: '/tmp/dukao-x/events.sqlite' });
   });
 
+  const secret = 'x'.repeat(32);
   it.each(['kurrentdb://localhost:2113?tls=false', 'esdb://es:2113?tls=false', 'kurrentdb+discover://a:2113'])(
     'selects KurrentDB for %s',
     (url) => {
-      expect(loadConfig({ EVENT_STORE_URL: url })).toMatchObject({
+      expect(loadConfig({ EVENT_STORE_URL: url, JWT_SECRET: secret })).toMatchObject({
         mode: 'production',
         eventStore: { kind: 'kurrentdb', connectionString: url },
       });
     },
   );
+
+  it('requires a shared JWT_SECRET in production mode', () => {
+    expect(() => loadConfig({ EVENT_STORE_URL: 'kurrentdb://es:2113?tls=false' })).toThrow(/JWT_SECRET is required/);
+    expect(() => loadConfig({ JWT_SECRET: 'short' })).toThrow(/at least 32 characters/);
+  });
+
+  it('has safe authentication defaults', () => {
+    expect(loadConfig({}).auth).toEqual({
+      jwtSecret: null,
+      accessTokenTtlSeconds: 900,
+      refreshTokenTtlSeconds: 604800,
+      lockoutAttempts: 5,
+      lockoutMinutes: 15,
+    });
+  });
 
   it('accepts an explicit SQLite file', () => {
     expect(loadConfig({ EVENT_STORE_URL: 'sqlite:///var/lib/dukao/log.sqlite' }).eventStore).toMatchObject({

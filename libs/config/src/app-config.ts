@@ -15,6 +15,15 @@ export interface AppConfig {
   readStoreUrl: string | null;
   redisUrl: string | null;
   bodyLimit: string;
+  auth: {
+    /** HS256 key for access tokens; null in embedded mode until a key file in DATA_DIR is made. */
+    jwtSecret: string | null;
+    accessTokenTtlSeconds: number;
+    refreshTokenTtlSeconds: number;
+    lockoutAttempts: number;
+    lockoutMinutes: number;
+  };
+  rateLimitPerMinute: number;
 }
 
 /** Raised for a configuration the process must not start with. Its message is meant for the operator. */
@@ -34,6 +43,20 @@ const port = (name: string, fallback: number) =>
       const n = Number(value);
       if (!Number.isInteger(n) || n < 0 || n > 65535) {
         ctx.addIssue({ code: 'custom', message: `${name} must be a port number 0–65535 (got "${value}")` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const positiveInt = (name: string, fallback: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === '') return fallback;
+      const n = Number(value);
+      if (!Number.isInteger(n) || n < 1 || n > max) {
+        ctx.addIssue({ code: 'custom', message: `${name} must be a whole number from 1 to ${max} (got "${value}")` });
         return z.NEVER;
       }
       return n;
@@ -64,6 +87,12 @@ const envSchema = z.object({
   EVENT_HASH_ALGORITHM: z.enum(['sha256', 'sm3'], { message: 'EVENT_HASH_ALGORITHM must be "sha256" or "sm3"' }).optional(),
   READ_STORE_URL: optionalUrl('READ_STORE_URL', ['mongodb', 'mongodb+srv', 'sqlite']),
   REDIS_URL: optionalUrl('REDIS_URL', ['redis', 'rediss']),
+  JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters').optional(),
+  ACCESS_TOKEN_TTL_SECONDS: positiveInt('ACCESS_TOKEN_TTL_SECONDS', 900, 86_400),
+  REFRESH_TOKEN_TTL_SECONDS: positiveInt('REFRESH_TOKEN_TTL_SECONDS', 7 * 86_400, 90 * 86_400),
+  LOGIN_LOCKOUT_ATTEMPTS: positiveInt('LOGIN_LOCKOUT_ATTEMPTS', 5, 100),
+  LOGIN_LOCKOUT_MINUTES: positiveInt('LOGIN_LOCKOUT_MINUTES', 15, 24 * 60),
+  RATE_LIMIT_PER_MINUTE: positiveInt('RATE_LIMIT_PER_MINUTE', 600, 1_000_000),
   HTTP_BODY_LIMIT: z
     .string()
     .regex(/^\d+(kb|mb)$/i, 'HTTP_BODY_LIMIT must look like 256kb or 1mb')
@@ -106,8 +135,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const dataDir = resolve(e.DATA_DIR || './data');
   const eventStore = parseEventStoreUrl(e.EVENT_STORE_URL, dataDir, e.EVENT_STORE_DURABILITY ?? 'full');
   if (typeof eventStore === 'string') throw new ConfigError([eventStore]);
+  const mode = eventStore.kind === 'sqlite' ? 'embedded' : 'production';
+  // Replicas must share the signing key; only the single embedded process may make its own.
+  if (mode === 'production' && !e.JWT_SECRET) {
+    throw new ConfigError(['JWT_SECRET is required in production mode (32 characters or more, the same for every api replica)']);
+  }
   return {
-    mode: eventStore.kind === 'sqlite' ? 'embedded' : 'production',
+    mode,
     port: e.PORT,
     workerHealthPort: e.WORKER_HEALTH_PORT,
     dataDir,
@@ -116,6 +150,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     readStoreUrl: e.READ_STORE_URL,
     redisUrl: e.REDIS_URL,
     bodyLimit: e.HTTP_BODY_LIMIT ?? '256kb',
+    auth: {
+      jwtSecret: e.JWT_SECRET ?? null,
+      accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
+      refreshTokenTtlSeconds: e.REFRESH_TOKEN_TTL_SECONDS,
+      lockoutAttempts: e.LOGIN_LOCKOUT_ATTEMPTS,
+      lockoutMinutes: e.LOGIN_LOCKOUT_MINUTES,
+    },
+    rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
   };
 }
 

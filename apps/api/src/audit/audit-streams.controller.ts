@@ -1,10 +1,11 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import { STREAM_CATALOG, type StreamCatalogEntry } from '@dukao/audit';
 import { READ_MODEL_STORE, type ReadModelStore } from '@dukao/read-model-store';
 import { ReadYourWrites } from '../common/read-your-writes';
+import { Roles } from '../security/access';
 
 export class ListStreamsQuery {
   @IsOptional()
@@ -22,6 +23,8 @@ export class ListStreamsQuery {
 }
 
 @ApiTags('audit')
+@ApiBearerAuth()
+@Roles('inspector', 'auditor')
 @Controller('audit/streams')
 export class AuditStreamsController {
   constructor(
@@ -30,7 +33,7 @@ export class AuditStreamsController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: '日志中的全部事件流（按类别筛选、分页），最近变更在前' })
+  @ApiOperation({ summary: '日志中的全部事件流（按类别筛选、分页），最近变更在前（电子监察、安全审计员）' })
   async list(@Query() query: ListStreamsQuery) {
     await this.readYourWrites.waitFor(STREAM_CATALOG, query.minPosition);
     const filter = query.category ? { category: query.category } : {};

@@ -1,6 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { DuplicateEventIdError, InvalidEventError, WrongExpectedRevisionError } from '@dukao/event-store';
+import { DOMAIN_ERROR_STATUS, DomainError } from '@dukao/kernel';
 import { ApiError, type ApiErrorBody } from './api-error';
 
 /** Chinese messages for the HTTP errors that reach us from Nest and Express themselves. */
@@ -13,6 +14,7 @@ const HTTP_MESSAGES: Record<number, [code: string, message: string]> = {
   409: ['CONFLICT', '数据已被他人修改，请刷新后重试'],
   413: ['PAYLOAD_TOO_LARGE', '请求内容过大'],
   415: ['UNSUPPORTED_MEDIA_TYPE', '不支持的内容类型'],
+  422: ['UNPROCESSABLE', '请求无法处理'],
   429: ['TOO_MANY_REQUESTS', '请求过于频繁，请稍后再试'],
   503: ['SERVICE_UNAVAILABLE', '服务暂不可用，请稍后再试'],
 };
@@ -40,6 +42,10 @@ export class ApiExceptionFilter implements ExceptionFilter {
   private toBody(exception: unknown): { status: number; body: ApiErrorBody } {
     if (exception instanceof ApiError) {
       return { status: exception.status, body: { code: exception.code, message: exception.message, details: exception.details } };
+    }
+    if (exception instanceof DomainError) {
+      const { code, message, details } = exception;
+      return { status: DOMAIN_ERROR_STATUS[exception.kind], body: details ? { code, message, details } : { code, message } };
     }
     if (exception instanceof WrongExpectedRevisionError) {
       return {

@@ -4,6 +4,7 @@ import type { Response } from 'express';
 import { APP_CONFIG, type AppConfig } from '@dukao/config';
 import { EVENT_STORE, type EventStore } from '@dukao/event-store';
 import { ProjectionEngine } from '@dukao/projections';
+import { Public } from '../security/access';
 
 @ApiTags('health')
 @Controller('health')
@@ -19,6 +20,7 @@ export class HealthController {
    * the status `degraded` with the failing event named, but answers 200: restarting would not fix it.
    */
   @Get()
+  @Public()
   @ApiOperation({ summary: '健康检查：事件存储与各视图的状态（公开）' })
   async health(@Res({ passthrough: true }) res: Response) {
     const adapter = this.config.eventStore.kind;

@@ -1,22 +1,25 @@
 import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ProjectionBusyError, ProjectionEngine, UnknownProjectionError } from '@dukao/projections';
 import { ApiError } from '../errors/api-error';
+import { Roles } from '../security/access';
 
 @ApiTags('projections')
+@ApiBearerAuth()
+@Roles('systemAdmin')
 @Controller('projections')
 export class ProjectionsController {
   constructor(private readonly engine: ProjectionEngine) {}
 
   @Get()
-  @ApiOperation({ summary: '各视图（投影）的位置、落后量与状态' })
+  @ApiOperation({ summary: '各视图（投影）的位置、落后量与状态（系统管理员）' })
   async list() {
     return { items: await this.engine.statuses() };
   }
 
   @Post(':name/rebuild')
   @HttpCode(202)
-  @ApiOperation({ summary: '从头重建视图：新副本追平后原子切换，期间旧副本继续提供查询' })
+  @ApiOperation({ summary: '从头重建视图：新副本追平后原子切换，期间旧副本继续提供查询（系统管理员）' })
   async rebuild(@Param('name') name: string) {
     try {
       await this.engine.rebuild(name);
