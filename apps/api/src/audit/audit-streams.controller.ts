@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import { STREAM_CATALOG, type StreamCatalogEntry } from '@dukao/audit';
@@ -23,7 +23,6 @@ export class ListStreamsQuery {
 }
 
 @ApiTags('audit')
-@ApiBearerAuth()
 @Roles('inspector', 'auditor')
 @Controller('audit/streams')
 export class AuditStreamsController {

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post, Put, Req } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Throttle } from '@nestjs/throttler';
 import { IsString, MaxLength, MinLength } from 'class-validator';
 import type { CommandContext } from '@dukao/event-store';
@@ -62,7 +62,6 @@ export class AuthController {
   @Authenticated()
   @AllowedBeforePasswordChange()
   @HttpCode(204)
-  @ApiBearerAuth()
   @ApiOperation({ summary: '退出登录：结束本会话，其刷新令牌失效（已登录用户）' })
   async logout(@CurrentActor() actor: RequestActor, @Req() request: DukaoRequest): Promise<void> {
     await this.auth.logout(actor.principal, request.correlationId);
@@ -71,7 +70,6 @@ export class AuthController {
   @Get('me')
   @Authenticated()
   @AllowedBeforePasswordChange()
-  @ApiBearerAuth()
   @ApiOperation({ summary: '当前用户及其现行角色（已登录用户）' })
   me(@CurrentActor() actor: RequestActor) {
     const { userId, username, grants, mustChangePassword } = actor.principal;
@@ -81,7 +79,6 @@ export class AuthController {
   @Put('password')
   @Authenticated()
   @AllowedBeforePasswordChange()
-  @ApiBearerAuth()
   @ApiOperation({ summary: '修改本人密码（已登录用户）' })
   async changePassword(@CurrentActor() actor: RequestActor, @Body() body: ChangePasswordBody, @CommandMeta() context: CommandContext) {
     if (!(await this.auth.checkPassword(actor.principal.userId, body.currentPassword))) {

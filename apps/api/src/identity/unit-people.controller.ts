@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, Matches, Min } from 'class-validator';
 import { CLOCK, type Clock } from '@dukao/kernel';
@@ -20,7 +20,6 @@ export class UnitPeopleQuery {
 }
 
 @ApiTags('units')
-@ApiBearerAuth()
 @Controller('units/:unitId/people')
 export class UnitPeopleController {
   constructor(

@@ -1,11 +1,10 @@
 import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ProjectionBusyError, ProjectionEngine, UnknownProjectionError } from '@dukao/projections';
 import { ApiError } from '../errors/api-error';
 import { Roles } from '../security/access';
 
 @ApiTags('projections')
-@ApiBearerAuth()
 @Roles('systemAdmin')
 @Controller('projections')
 export class ProjectionsController {

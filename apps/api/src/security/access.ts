@@ -1,8 +1,9 @@
-import { type ExecutionContext, SetMetadata, createParamDecorator } from '@nestjs/common';
+import { type ExecutionContext, SetMetadata, applyDecorators, createParamDecorator } from '@nestjs/common';
+import { ApiBearerAuth, ApiExtension } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import type { Request } from 'express';
 import type { Actor, CommandContext } from '@dukao/event-store';
-import type { ActiveGrant, Principal, Role } from '@dukao/identity';
+import { type ActiveGrant, type Principal, ROLE_NAMES, type Role } from '@dukao/identity';
 import { ApiError } from '../errors/api-error';
 
 /**
@@ -14,9 +15,16 @@ export const ACCESS_RULE = 'dukao:access-rule';
 /** Routes a user may call before replacing a password someone else set. */
 export const ALLOWED_BEFORE_PASSWORD_CHANGE = 'dukao:allowed-before-password-change';
 
-export const Public = () => SetMetadata(ACCESS_RULE, { kind: 'public' } satisfies AccessRule);
-export const Authenticated = () => SetMetadata(ACCESS_RULE, { kind: 'authenticated' } satisfies AccessRule);
-export const Roles = (...roles: Role[]) => SetMetadata(ACCESS_RULE, { kind: 'roles', roles } satisfies AccessRule);
+/** Sets the rule and writes it into the OpenAPI document (`x-access`), so clients see who may call what. */
+function access(rule: AccessRule) {
+  const documented = rule.kind === 'roles' ? { roles: rule.roles, names: rule.roles.map((r) => ROLE_NAMES[r]) } : { kind: rule.kind };
+  const decorators = [SetMetadata(ACCESS_RULE, rule), ApiExtension('x-access', documented)];
+  return applyDecorators(...(rule.kind === 'public' ? decorators : [...decorators, ApiBearerAuth()]));
+}
+
+export const Public = () => access({ kind: 'public' });
+export const Authenticated = () => access({ kind: 'authenticated' });
+export const Roles = (...roles: Role[]) => access({ kind: 'roles', roles });
 export const AllowedBeforePasswordChange = () => SetMetadata(ALLOWED_BEFORE_PASSWORD_CHANGE, true);
 
 /** The caller of a request, as the guard established it. */
