@@ -34,7 +34,12 @@ export interface CommandContext {
   occurredAt?: string;
 }
 
-export interface HandleCommandOptions {
+export interface HandleCommandOptions<State = unknown> {
+  /**
+   * Runs on the loaded state before `decide`, for checks that are not the aggregate's own rules
+   * (e.g. may this caller act for the target's unit). Throw to refuse.
+   */
+  check?: (state: State) => void;
   /** The revision the client saw (If-Match). With it, a concurrent change is the client's conflict: no retry. */
   expectedRevision?: number | 'no_stream';
   /** Reload-and-redecide attempts on a concurrent append when the client did not pin a revision (default 25, with jitter). */
@@ -64,7 +69,7 @@ export async function handleCommand<Command, State, Event extends DomainEvent>(
   decider: Decider<Command, State, Event>,
   command: Command,
   context: CommandContext,
-  options: HandleCommandOptions = {},
+  options: HandleCommandOptions<State> = {},
 ): Promise<CommandResult<State>> {
   const maxRetries = options.expectedRevision === undefined ? (options.maxRetries ?? 25) : 0;
   const eventId = (index: number) => deriveEventId(`${streamId}\u0000${context.commandId}`, index);
@@ -80,6 +85,7 @@ export async function handleCommand<Command, State, Event extends DomainEvent>(
       throw new WrongExpectedRevisionError(streamId, options.expectedRevision!, revision < 0 ? null : revision);
     }
     const state = stored.reduce((s, e) => decider.evolve(s, e as unknown as Event), decider.initialState());
+    options.check?.(state);
     const events = decider.decide(command, state);
     if (events.length === 0) {
       return { streamId, nextRevision: revision, position: stored.at(-1)?.position ?? null, events, state, replayed: false };
