@@ -55,6 +55,19 @@ interface Row {
   metadata: string;
 }
 
+/** The columns every read selects, in `RowValues` order; read statements return rows as arrays (raw mode). */
+const EVENT_COLUMNS = 'position, id, stream_id, revision, type, schema_version, data, metadata';
+type RowValues = [
+  position: number,
+  id: string,
+  streamId: string,
+  revision: number,
+  type: string,
+  schemaVersion: number,
+  data: string,
+  metadata: string,
+];
+
 interface PendingAppend {
   streamId: string;
   events: readonly NewEvent[];
@@ -86,9 +99,10 @@ CREATE TRIGGER IF NOT EXISTS events_append_only_delete BEFORE DELETE ON events
  * The embedded event store: one SQLite file in WAL mode.
  *
  * Group commit: `append` only queues the request; a flush scheduled with `setImmediate` writes every
- * queued request in one transaction (one fsync), each inside its own savepoint so that one request's
- * conflict rolls back only that request. Requests are applied in arrival order, so per-stream order
- * and revision checks are exactly those of one-at-a-time appends. Promises settle after COMMIT.
+ * queued request in one transaction (one fsync), and one request's conflict or error undoes only that
+ * request (see `applyRequest`: a savepoint where rows could be left behind). Requests are applied in
+ * arrival order, so per-stream order and revision checks are exactly those of one-at-a-time appends.
+ * Promises settle after COMMIT.
  *
  * Positions are the rowid (no AUTOINCREMENT): assigned under the write lock and never deleted, so
  * they are gap-free and a reader can never see position n+1 before n.
@@ -110,11 +124,14 @@ export class SqliteEventStore implements EventStore {
     maxPosition: Database.Statement<[], { position: number | null }>;
     byId: Database.Statement<[string], Pick<Row, 'position' | 'stream_id' | 'revision' | 'type'>>;
     insert: Database.Statement<[number, string, string, number, string, number, string, string]>;
+    begin: Database.Statement<[]>;
     savepoint: Database.Statement<[]>;
     release: Database.Statement<[]>;
     rollbackTo: Database.Statement<[]>;
+    readStreamForwards: Database.Statement<[string, number, number, number], RowValues>;
+    readStreamBackwards: Database.Statement<[string, number, number, number], RowValues>;
   };
-  private readonly readAllStatements = new Map<string, Database.Statement>();
+  private readonly readAllStatements = new Map<string, Database.Statement<unknown[], RowValues>>();
 
   constructor(options: SqliteEventStoreOptions) {
     this.hashAlgorithm = options.hashAlgorithm ?? 'sha256';
@@ -141,21 +158,24 @@ export class SqliteEventStore implements EventStore {
         `INSERT INTO events (position, id, stream_id, revision, type, schema_version, data, metadata)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
-      // Prepared once rather than parsed by `exec` for every request of every batch.
+      // Prepared once rather than parsed by `exec` for every batch and request.
+      begin: this.db.prepare('BEGIN IMMEDIATE'),
       savepoint: this.db.prepare('SAVEPOINT append_request'),
       release: this.db.prepare('RELEASE append_request'),
       rollbackTo: this.db.prepare('ROLLBACK TO append_request'),
+      readStreamForwards: this.prepareRead(
+        `WHERE stream_id = ? AND revision BETWEEN ? AND ? ORDER BY revision ASC LIMIT ?`,
+      ),
+      readStreamBackwards: this.prepareRead(
+        `WHERE stream_id = ? AND revision BETWEEN ? AND ? ORDER BY revision DESC LIMIT ?`,
+      ),
     };
   }
 
   append(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new Error('event store is closed'));
-    try {
-      validateNewEvents(streamId, events);
-    } catch (error) {
-      return Promise.reject(error);
-    }
     return new Promise((resolve, reject) => {
+      validateNewEvents(streamId, events); // throwing here rejects the promise; nothing is queued
       this.pending.push({ streamId, events, options, resolve, reject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
@@ -176,38 +196,16 @@ export class SqliteEventStore implements EventStore {
     const outcomes: Array<{ ok: true; result: AppendResult } | { ok: false; error: unknown }> = [];
     let wrote = false;
     try {
-      this.db.exec('BEGIN IMMEDIATE');
+      this.statements.begin.run();
       let position = this.statements.maxPosition.get()?.position ?? 0;
       const recordedAt = this.clock().toISOString();
-      if (batch.length === 1) {
-        // A lone request needs no savepoint: when it fails, rolling back the whole transaction
-        // undoes exactly that request (the usual case for sequential appends).
-        try {
-          const outcome = this.appendInTransaction(batch[0]!, position, recordedAt);
-          wrote = outcome.written;
-          outcomes.push({ ok: true, result: outcome.result });
-        } catch (error) {
-          if (this.db.inTransaction) this.db.exec('ROLLBACK');
-          outcomes.push({ ok: false, error });
+      for (const request of batch) {
+        const outcome = this.applyRequest(request, position, recordedAt, batch.length === 1);
+        if (outcome.ok && outcome.written) {
+          position = outcome.result.position;
+          wrote = true;
         }
-      } else {
-        const { savepoint, release, rollbackTo } = this.statements;
-        for (const request of batch) {
-          savepoint.run();
-          try {
-            const outcome = this.appendInTransaction(request, position, recordedAt);
-            release.run();
-            if (outcome.written) {
-              position = outcome.result.position;
-              wrote = true;
-            }
-            outcomes.push({ ok: true, result: outcome.result });
-          } catch (error) {
-            rollbackTo.run();
-            release.run();
-            outcomes.push({ ok: false, error });
-          }
-        }
+        outcomes.push(outcome);
       }
       if (this.db.inTransaction) this.db.exec('COMMIT');
     } catch (error) {
@@ -223,52 +221,97 @@ export class SqliteEventStore implements EventStore {
     if (wrote) this.appended.emit('appended');
   }
 
+  /**
+   * Applies one request inside the batch transaction so that, when it fails, none of its rows stay and
+   * the other requests are untouched. A request that fails before writing a row (conflict, invalid
+   * content, or a failed INSERT, which SQLite undoes statement by statement) needs nothing undone;
+   * only a request of several events can fail after writing some of them, so only such a request runs
+   * inside a savepoint (skipped too when it is alone in the transaction, which is rolled back whole).
+   * An error that ended the transaction itself (e.g. SQLITE_FULL) is thrown, failing the whole batch.
+   */
+  private applyRequest(
+    request: PendingAppend,
+    lastPosition: number,
+    recordedAt: string,
+    alone: boolean,
+  ): { ok: true; written: boolean; result: AppendResult } | { ok: false; error: unknown } {
+    const savepoint = request.events.length > 1 && !alone;
+    if (savepoint) this.statements.savepoint.run();
+    try {
+      const outcome = this.appendInTransaction(request, lastPosition, recordedAt);
+      if (savepoint) this.statements.release.run();
+      return { ok: true, written: outcome.written, result: outcome.result };
+    } catch (error) {
+      if (!this.db.inTransaction) throw error;
+      if (savepoint) {
+        this.statements.rollbackTo.run();
+        this.statements.release.run();
+      } else if (alone) {
+        this.db.exec('ROLLBACK');
+      }
+      return { ok: false, error };
+    }
+  }
+
   private appendInTransaction(
     request: PendingAppend,
     lastPosition: number,
     recordedAt: string,
   ): { written: boolean; result: AppendResult } {
     const { streamId, events, options } = request;
-    const retried = this.findRetry(streamId, events);
-    if (retried) return { written: false, result: retried };
-
-    const head: StreamHead | undefined = this.statements.head.get(streamId);
-    checkExpectedRevision(streamId, options.expectedRevision, head?.revision ?? null);
-
-    let revision = head ? head.revision : -1;
-    let prevHash = head ? head.hash : GENESIS_HASH;
-    let position = lastPosition;
-    for (const event of events) {
-      revision += 1;
-      position += 1;
-      const metadata = storedMetadata(event.metadata, recordedAt, prevHash, this.hashAlgorithm);
-      const schemaVersion = event.schemaVersion ?? 1;
-      const hash = computeEventHash(
-        { id: event.id, type: event.type, schemaVersion, streamId, revision, data: event.data, metadata },
-        this.hashAlgorithm,
-      );
-      // The hash covers everything else, so it is added last: the stored JSON is `{ ...metadata, hash }`.
-      (metadata as EventMetadata).hash = hash;
-      try {
-        this.statements.insert.run(
-          position,
-          event.id,
-          streamId,
-          revision,
-          event.type,
-          schemaVersion,
-          JSON.stringify(event.data),
-          JSON.stringify(metadata),
+    let inserted = 0;
+    try {
+      const head: StreamHead | undefined = this.statements.head.get(streamId);
+      checkExpectedRevision(streamId, options.expectedRevision, head?.revision ?? null);
+      let revision = head ? head.revision : -1;
+      let prevHash = head ? head.hash : GENESIS_HASH;
+      let position = lastPosition;
+      for (const event of events) {
+        revision += 1;
+        position += 1;
+        const metadata = storedMetadata(event.metadata, recordedAt, prevHash, this.hashAlgorithm);
+        const schemaVersion = event.schemaVersion ?? 1;
+        const hash = computeEventHash(
+          { id: event.id, type: event.type, schemaVersion, streamId, revision, data: event.data, metadata },
+          this.hashAlgorithm,
         );
-      } catch (error) {
-        if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' && /events\.id/.test(String(error))) {
-          throw new DuplicateEventIdError(event.id, 'appended earlier as part of another command');
+        // The hash covers everything else, so it is added last: the stored JSON is `{ ...metadata, hash }`.
+        (metadata as EventMetadata).hash = hash;
+        try {
+          this.statements.insert.run(
+            position,
+            event.id,
+            streamId,
+            revision,
+            event.type,
+            schemaVersion,
+            JSON.stringify(event.data),
+            JSON.stringify(metadata),
+          );
+        } catch (error) {
+          if (
+            (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' &&
+            /events\.id/.test(String(error))
+          ) {
+            throw new DuplicateEventIdError(event.id, 'appended earlier as part of another command');
+          }
+          throw error;
         }
-        throw error;
+        inserted += 1;
+        prevHash = hash;
       }
-      prevHash = hash;
+      return { written: true, result: { nextRevision: revision, position } };
+    } catch (error) {
+      // A retried append takes precedence over every other outcome, as if it had been looked for first.
+      // It is looked for only here, on failure: a retry always fails (on the revision check or on
+      // inserting its first event, whose id is stored), so the happy path saves the id lookup. Once a
+      // row of this request is written, its first id was not stored, so it cannot be a retry.
+      if (inserted === 0 && this.db.inTransaction) {
+        const retried = this.findRetry(streamId, events);
+        if (retried) return { written: false, result: retried };
+      }
+      throw error;
     }
-    return { written: true, result: { nextRevision: revision, position } };
   }
 
   /**
@@ -288,7 +331,8 @@ export class SqliteEventStore implements EventStore {
         stored.type === event.type &&
         stored.revision === first.revision + index &&
         (index === 0 || stored.position > previous.position);
-      if (!fits) throw new DuplicateEventIdError(event.id, `does not match the stored append in ${first.stream_id}`);
+      if (!fits)
+        throw new DuplicateEventIdError(event.id, `does not match the stored append in ${first.stream_id}`);
       previous = stored;
     }
     return { nextRevision: previous.revision, position: previous.position };
@@ -299,12 +343,8 @@ export class SqliteEventStore implements EventStore {
     const from = options.from ?? (backwards ? Number.MAX_SAFE_INTEGER : 0);
     const to = options.to ?? (backwards ? 0 : Number.MAX_SAFE_INTEGER);
     const [low, high] = backwards ? [to, from] : [from, to];
-    const rows = this.db
-      .prepare<[string, number, number, number], Row>(
-        `SELECT * FROM events WHERE stream_id = ? AND revision BETWEEN ? AND ?
-         ORDER BY revision ${backwards ? 'DESC' : 'ASC'} LIMIT ?`,
-      )
-      .all(streamId, low, high, options.limit ?? -1);
+    const statement = backwards ? this.statements.readStreamBackwards : this.statements.readStreamForwards;
+    const rows = statement.all(streamId, low, high, options.limit ?? -1);
     return rows.map((row) => this.upcast(toStoredEvent(row)));
   }
 
@@ -317,13 +357,16 @@ export class SqliteEventStore implements EventStore {
     const { sql, params } = filterSql(options.filter);
     let statement = this.readAllStatements.get(sql);
     if (!statement) {
-      statement = this.db.prepare(
-        `SELECT * FROM events WHERE position > ? AND position <= ?${sql} ORDER BY position LIMIT ?`,
-      );
+      statement = this.prepareRead(`WHERE position > ? AND position <= ?${sql} ORDER BY position LIMIT ?`);
       this.readAllStatements.set(sql, statement);
     }
-    const rows = statement.all(options.after ?? 0, upTo, ...params, options.limit ?? -1) as Row[];
+    const rows = statement.all(options.after ?? 0, upTo, ...params, options.limit ?? -1);
     return rows.map(toStoredEvent);
+  }
+
+  /** Rows as arrays rather than objects: better-sqlite3 builds them faster, and reads are hot. */
+  private prepareRead<Params extends unknown[]>(where: string): Database.Statement<Params, RowValues> {
+    return this.db.prepare<Params, RowValues>(`SELECT ${EVENT_COLUMNS} FROM events ${where}`).raw(true);
   }
 
   subscribe(options: SubscribeOptions = {}): EventSubscription {
@@ -386,9 +429,10 @@ function storedMetadata(
   prevHash: string,
   hashAlgorithm: HashAlgorithm,
 ): Omit<EventMetadata, 'hash'> {
-  const metadata = (
-    Object.hasOwn(source, '__proto__') ? { ...source } : Object.assign({}, source)
-  ) as Omit<EventMetadata, 'hash'>;
+  const metadata = (Object.hasOwn(source, '__proto__') ? { ...source } : Object.assign({}, source)) as Omit<
+    EventMetadata,
+    'hash'
+  >;
   metadata.causationId = source.causationId ?? null;
   metadata.commandId = source.commandId ?? null;
   metadata.occurredAt = source.occurredAt ?? recordedAt;
@@ -398,16 +442,16 @@ function storedMetadata(
   return metadata;
 }
 
-function toStoredEvent(row: Row): StoredEvent {
+function toStoredEvent(row: RowValues): StoredEvent {
   return {
-    id: row.id,
-    type: row.type,
-    schemaVersion: row.schema_version,
-    data: JSON.parse(row.data) as EventData,
-    metadata: JSON.parse(row.metadata) as EventMetadata,
-    streamId: row.stream_id,
-    revision: row.revision,
-    position: row.position,
+    id: row[1],
+    type: row[4],
+    schemaVersion: row[5],
+    data: JSON.parse(row[6]) as EventData,
+    metadata: JSON.parse(row[7]) as EventMetadata,
+    streamId: row[2],
+    revision: row[3],
+    position: row[0],
   };
 }
 
