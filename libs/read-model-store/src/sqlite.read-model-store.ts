@@ -132,8 +132,8 @@ export class SqliteReadModelStore implements ReadModelStore {
     const order = orderBy(options.sort);
     const limit = options.limit ?? -1;
     const skip = options.skip ?? 0;
-    if (limit !== -1 && (!Number.isInteger(limit) || limit < 0)) throw new InvalidQueryError('limit must be a whole number');
-    if (!Number.isInteger(skip) || skip < 0) throw new InvalidQueryError('skip must be a whole number');
+    if (limit !== -1 && (!Number.isSafeInteger(limit) || limit < 0)) throw new InvalidQueryError('limit must be a whole number');
+    if (!Number.isSafeInteger(skip) || skip < 0) throw new InvalidQueryError('skip must be a whole number');
     if (translated.exact) {
       const rows = this.statement(
         `SELECT id, doc FROM "${table}" WHERE ${translated.where} ORDER BY ${order} LIMIT ? OFFSET ?`,

@@ -15,7 +15,7 @@ export class ListStreamsQuery {
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500)
   limit: number = 50;
 
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0)
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(1_000_000)
   skip: number = 0;
 
   @IsOptional() @Type(() => Number) @IsInt() @Min(0)

@@ -2,6 +2,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpSta
 import type { Request, Response } from 'express';
 import { DuplicateEventIdError, InvalidEventError, WrongExpectedRevisionError } from '@dukao/event-store';
 import { DOMAIN_ERROR_STATUS, DomainError } from '@dukao/kernel';
+import { InvalidQueryError } from '@dukao/read-model-store';
 import { ApiError, type ApiErrorBody } from './api-error';
 
 /** Chinese messages for the HTTP errors that reach us from Nest and Express themselves. */
@@ -62,6 +63,9 @@ export class ApiExceptionFilter implements ExceptionFilter {
         status: HttpStatus.CONFLICT,
         body: { code: 'IDEMPOTENCY_KEY_REUSED', message: '该幂等键已用于另一项操作' },
       };
+    }
+    if (exception instanceof InvalidQueryError) {
+      return { status: HttpStatus.BAD_REQUEST, body: { code: 'INVALID_QUERY', message: '查询条件不合法', details: exception.message } };
     }
     if (exception instanceof InvalidEventError) {
       return { status: HttpStatus.BAD_REQUEST, body: { code: 'INVALID_EVENT', message: '提交的数据不符合要求', details: exception.message } };

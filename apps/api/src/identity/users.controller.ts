@@ -56,7 +56,7 @@ export class ListUsersQuery {
   @IsOptional() @IsIn(['active', 'disabled']) status?: 'active' | 'disabled';
   @IsOptional() @IsIn(ROLES) role?: Role;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit: number = 50;
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0) skip: number = 0;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(1_000_000) skip: number = 0;
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) minPosition?: number;
 }
 

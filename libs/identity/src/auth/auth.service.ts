@@ -44,6 +44,10 @@ export const AuthErrors = {
   sessionEnded: () => new DomainError('unauthenticated', 'SESSION_REVOKED', '登录会话已结束，请重新登录'),
 };
 
+/** Was the session started before the user's sessions were ended (disabled, or password reset)? */
+const endedByUser = (user: UserState, startedAt: string) =>
+  user.status !== 'absent' && user.sessionsValidFrom !== null && startedAt < user.sessionsValidFrom;
+
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 const fold = (events: StoredEvent[]): UserState =>
   events.reduce((s, e) => userDecider.evolve(s, e as unknown as UserEvent), userDecider.initialState());
@@ -112,9 +116,9 @@ export class AuthService {
     );
     if (result.state.status !== 'active') throw SessionErrors.invalidRefresh();
     const user = fold(await this.store.readStream(userStream(result.state.userId)));
-    if (user.status !== 'active') {
+    if (user.status !== 'active' || endedByUser(user, result.state.startedAt)) {
       await this.revoke(sessionId, 'user-disabled', correlationId);
-      throw AuthErrors.disabled();
+      throw user.status === 'disabled' ? AuthErrors.disabled() : SessionErrors.invalidRefresh();
     }
     return this.pair(user.userId, sessionId, nextSecret, expiresAt, user.mustChangePassword, now);
   }
@@ -138,7 +142,9 @@ export class AuthService {
     );
     if (user.status === 'absent' || session.status === 'none' || session.userId !== user.userId) throw AuthErrors.sessionEnded();
     if (user.status === 'disabled') throw AuthErrors.disabled();
-    if (session.status === 'revoked' || session.expiresAt <= now.toISOString()) throw AuthErrors.sessionEnded();
+    if (session.status === 'revoked' || session.expiresAt <= now.toISOString() || endedByUser(user, session.startedAt)) {
+      throw AuthErrors.sessionEnded();
+    }
     const at = now.toISOString();
     return {
       userId: user.userId,

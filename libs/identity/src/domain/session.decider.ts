@@ -23,7 +23,15 @@ export const SESSION_EVENT_TYPES: readonly SessionEvent['type'][] = ['SessionSta
 
 export type SessionState =
   | { status: 'none' }
-  | { status: 'active' | 'revoked'; sessionId: string; userId: string; refreshHash: string; usedHashes: string[]; expiresAt: string };
+  | {
+      status: 'active' | 'revoked';
+      sessionId: string;
+      userId: string;
+      refreshHash: string;
+      usedHashes: string[];
+      startedAt: string;
+      expiresAt: string;
+    };
 
 export type SessionCommand =
   | { type: 'StartSession'; sessionId: string; userId: string; refreshHash: string; expiresAt: string; client: string | null; at: string }
@@ -41,8 +49,8 @@ export const sessionDecider: Decider<SessionCommand, SessionState, SessionEvent>
   evolve(state, event) {
     switch (event.type) {
       case 'SessionStarted': {
-        const { sessionId, userId, refreshHash, expiresAt } = event.data;
-        return { status: 'active', sessionId, userId, refreshHash, usedHashes: [], expiresAt };
+        const { sessionId, userId, refreshHash, startedAt, expiresAt } = event.data;
+        return { status: 'active', sessionId, userId, refreshHash, usedHashes: [], startedAt, expiresAt };
       }
       case 'SessionRefreshed':
         if (state.status === 'none') return state;

@@ -32,6 +32,8 @@ export type UserState =
       lockedUntil: string | null;
       passwordHash: string;
       mustChangePassword: boolean;
+      /** Sessions started before this instant are over: disabling a user or resetting a password ends them. */
+      sessionsValidFrom: string | null;
     };
 
 /** Commands carry their own time (`at`): the decider reads no clock. */
@@ -71,14 +73,22 @@ export const userDecider: Decider<UserCommand, UserState, UserEvent> = {
         lockedUntil: null,
         passwordHash: '',
         mustChangePassword: false,
+        sessionsValidFrom: null,
       };
     }
     if (state.status === 'absent') return state;
     switch (event.type) {
       case 'PasswordSet':
-        return { ...state, passwordHash: event.data.passwordHash, mustChangePassword: event.data.mustChange, lockedUntil: null };
+        return {
+          ...state,
+          passwordHash: event.data.passwordHash,
+          mustChangePassword: event.data.mustChange,
+          lockedUntil: null,
+          // A password someone else set (a reset) ends the sessions opened with the old one.
+          sessionsValidFrom: event.data.mustChange ? event.data.setAt : state.sessionsValidFrom,
+        };
       case 'UserDisabled':
-        return { ...state, status: 'disabled' };
+        return { ...state, status: 'disabled', sessionsValidFrom: event.data.disabledAt };
       case 'UserEnabled':
         return { ...state, status: 'active', lockedUntil: null };
       case 'UserLockedOut':
