@@ -5,25 +5,31 @@ import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { allProjections } from '@dukao/composition';
 import { AppConfigModule, type AppConfig } from '@dukao/config';
 import { EventStoreModule } from '@dukao/event-store';
+import type { Clock } from '@dukao/kernel';
+import { EvidenceStoreModule } from '@dukao/evidence-store';
 import { IdentityModule } from '@dukao/identity';
 import { ProjectionsModule } from '@dukao/projections';
 import { ReadModelStoreModule } from '@dukao/read-model-store';
+import { MissedPeriodsSchedule, TargetsModule } from '@dukao/targets';
 import { AuditStreamsController } from './audit/audit-streams.controller';
 import { ReadYourWrites } from './common/read-your-writes';
+import { EvidenceController } from './evidence/evidence.controller';
 import { HealthController } from './health/health.controller';
 import { AuthController } from './identity/auth.controller';
 import { UnitPeopleController } from './identity/unit-people.controller';
 import { UsersController } from './identity/users.controller';
 import { ProjectionsController } from './projections/projections.controller';
+import { PlanningController } from './targets/planning.controller';
+import { TargetsController, UnitDashboardController } from './targets/targets.controller';
 import { AuthGuard } from './security/auth.guard';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, clock?: Clock): DynamicModule {
     return {
       module: AppModule,
       imports: [
-        AppConfigModule.forRoot(config),
+        AppConfigModule.forRoot(config, clock),
         EventStoreModule.forRoot(),
         ReadModelStoreModule.forRoot(),
         // Embedded mode runs the projections in the api; in production the worker does.
@@ -31,6 +37,8 @@ export class AppModule {
         CqrsModule.forRoot(),
         ThrottlerModule.forRoot({ throttlers: [{ name: 'default', ttl: 60_000, limit: config.rateLimitPerMinute }] }),
         IdentityModule,
+        TargetsModule,
+        EvidenceStoreModule,
       ],
       controllers: [
         HealthController,
@@ -39,9 +47,15 @@ export class AppModule {
         UnitPeopleController,
         ProjectionsController,
         AuditStreamsController,
+        PlanningController,
+        TargetsController,
+        UnitDashboardController,
+        EvidenceController,
       ],
       providers: [
         ReadYourWrites,
+        // Scheduled checks run where the projections run: here in embedded mode, in the worker otherwise.
+        ...(config.mode === 'embedded' ? [MissedPeriodsSchedule] : []),
         // Order matters: shed floods first, then authenticate.
         { provide: APP_GUARD, useClass: ThrottlerGuard },
         { provide: APP_GUARD, useClass: AuthGuard },

@@ -3,15 +3,17 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { AppConfig } from '@dukao/config';
+import type { Clock } from '@dukao/kernel';
 import { AppModule } from './app.module';
 import helmet from 'helmet';
 import { correlationId } from './common/correlation-id.middleware';
+import { jsonDepthLimit } from './common/json-depth.middleware';
 import { validationPipe } from './common/validation';
 import { ApiExceptionFilter } from './errors/api-exception.filter';
 
 /** Builds the HTTP app; used by main.ts and by the e2e suites, so both run the same wiring. */
-export async function createApiApp(config: AppConfig, options: { logger?: false } = {}): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+export async function createApiApp(config: AppConfig, options: { logger?: false; clock?: Clock } = {}): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, options.clock), {
     bodyParser: false,
     ...(options.logger === false ? { logger: false } : {}),
   });
@@ -19,6 +21,7 @@ export async function createApiApp(config: AppConfig, options: { logger?: false 
   app.use(helmet());
   app.use(correlationId);
   app.useBodyParser('json', { limit: config.bodyLimit });
+  app.use(jsonDepthLimit);
   app.disable('x-powered-by');
   app.useGlobalFilters(new ApiExceptionFilter());
   app.useGlobalPipes(validationPipe);

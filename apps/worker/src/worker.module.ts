@@ -5,6 +5,7 @@ import { AppConfigModule, type AppConfig } from '@dukao/config';
 import { EventStoreModule } from '@dukao/event-store';
 import { ProjectionsModule } from '@dukao/projections';
 import { ReadModelStoreModule } from '@dukao/read-model-store';
+import { MissedPeriodsSchedule, TargetsModule } from '@dukao/targets';
 import { WorkerHealthServer } from './worker-health.server';
 
 /**
@@ -22,8 +23,9 @@ export class WorkerModule {
         ReadModelStoreModule.forRoot(),
         ProjectionsModule.forRoot({ projections: allProjections, run: true }),
         CqrsModule.forRoot(),
+        TargetsModule,
       ],
-      providers: [WorkerHealthServer],
+      providers: [WorkerHealthServer, MissedPeriodsSchedule],
     };
   }
 }

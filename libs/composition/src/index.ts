@@ -1,9 +1,16 @@
 import { streamCatalogProjection } from '@dukao/audit';
 import { usersProjection } from '@dukao/identity';
+import { cyclesProjection, targetsProjection, unitsProjection } from '@dukao/targets';
 import type { Projection } from '@dukao/projections';
 
 /**
  * The composition root's lists: every projection of every context. The api (embedded mode), the
  * worker (production) and the command-line tools all register exactly this list.
  */
-export const allProjections: readonly Projection[] = [streamCatalogProjection, usersProjection];
+export const allProjections: readonly Projection[] = [
+  streamCatalogProjection,
+  usersProjection,
+  unitsProjection,
+  cyclesProjection,
+  targetsProjection,
+];

@@ -1,6 +1,6 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
-import { CLOCK, systemClock } from '@dukao/kernel';
+import { CLOCK, type Clock, systemClock } from '@dukao/kernel';
 import type { AppConfig } from './app-config';
 
 /** DI token for the checked {@link AppConfig}. */
@@ -13,13 +13,14 @@ export const APP_CONFIG = Symbol('APP_CONFIG');
 @Global()
 @Module({})
 export class AppConfigModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  /** `clock` replaces the system clock (end-to-end tests move time with it). */
+  static forRoot(config: AppConfig, clock: Clock = systemClock): DynamicModule {
     return {
       module: AppConfigModule,
       imports: [ConfigModule.forRoot({ ignoreEnvFile: true, ignoreEnvVars: true, load: [() => ({ ...config })] })],
       providers: [
         { provide: APP_CONFIG, useValue: config },
-        { provide: CLOCK, useValue: systemClock },
+        { provide: CLOCK, useValue: clock },
       ],
       exports: [APP_CONFIG, CLOCK, ConfigModule],
     };

@@ -24,6 +24,8 @@ export interface AppConfig {
     lockoutMinutes: number;
   };
   rateLimitPerMinute: number;
+  /** How often the missed-period check runs where projections run; 0 turns it off. */
+  missedPeriodCheckMinutes: number;
 }
 
 /** Raised for a configuration the process must not start with. Its message is meant for the operator. */
@@ -93,6 +95,10 @@ const envSchema = z.object({
   LOGIN_LOCKOUT_ATTEMPTS: positiveInt('LOGIN_LOCKOUT_ATTEMPTS', 5, 100),
   LOGIN_LOCKOUT_MINUTES: positiveInt('LOGIN_LOCKOUT_MINUTES', 15, 24 * 60),
   RATE_LIMIT_PER_MINUTE: positiveInt('RATE_LIMIT_PER_MINUTE', 600, 1_000_000),
+  MISSED_PERIOD_CHECK_MINUTES: z
+    .string()
+    .regex(/^\d{1,4}$/, 'MISSED_PERIOD_CHECK_MINUTES must be a whole number of minutes (0 turns it off)')
+    .optional(),
   HTTP_BODY_LIMIT: z
     .string()
     .regex(/^\d+(kb|mb)$/i, 'HTTP_BODY_LIMIT must look like 256kb or 1mb')
@@ -158,6 +164,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       lockoutMinutes: e.LOGIN_LOCKOUT_MINUTES,
     },
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    missedPeriodCheckMinutes: e.MISSED_PERIOD_CHECK_MINUTES === undefined ? 60 : Number(e.MISSED_PERIOD_CHECK_MINUTES),
   };
 }
 

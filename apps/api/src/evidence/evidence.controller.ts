@@ -1,0 +1,176 @@
+import {
+  type CallHandler,
+  Controller,
+  type ExecutionContext,
+  Get,
+  HttpException,
+  Inject,
+  Injectable,
+  type NestInterceptor,
+  Param,
+  Post,
+  Res,
+  StreamableFile,
+  UploadedFile,
+  UseInterceptors,
+} from '@nestjs/common';
+import { FileInterceptor } from '@nestjs/platform-express';
+import { ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import type { Observable } from 'rxjs';
+import {
+  EVIDENCE_LIMITS,
+  EVIDENCE_MEDIA_TYPES,
+  EVIDENCE_STORE,
+  EvidenceRejectedError,
+  type EvidenceRef,
+  type EvidenceRejectionCode,
+  type EvidenceStore,
+} from '@dukao/evidence-store';
+import { ApiError } from '../errors/api-error';
+import { Roles } from '../security/access';
+
+/** The part of multer's file object this route reads (memory storage, so the bytes are in `buffer`). */
+interface UploadedEvidence {
+  originalname: string;
+  mimetype: string;
+  size: number;
+  buffer: Buffer;
+}
+
+const MAX_MB = EVIDENCE_LIMITS.maxBytes / 1024 / 1024;
+
+const REJECTION_STATUS: Record<EvidenceRejectionCode, number> = {
+  EVIDENCE_MISSING: 400,
+  EVIDENCE_TOO_LARGE: 413,
+  EVIDENCE_TYPE_NOT_ALLOWED: 415,
+  EVIDENCE_TYPE_MISMATCH: 415,
+};
+
+/** The extension a download is named with (the stored file has no name of its own). */
+const EXTENSIONS: Record<string, string> = {
+  [EVIDENCE_MEDIA_TYPES.pdf]: 'pdf',
+  [EVIDENCE_MEDIA_TYPES.jpeg]: 'jpg',
+  [EVIDENCE_MEDIA_TYPES.png]: 'png',
+  [EVIDENCE_MEDIA_TYPES.docx]: 'docx',
+  [EVIDENCE_MEDIA_TYPES.xlsx]: 'xlsx',
+  [EVIDENCE_MEDIA_TYPES.doc]: 'doc',
+  [EVIDENCE_MEDIA_TYPES.xls]: 'xls',
+  [EVIDENCE_MEDIA_TYPES.ofd]: 'ofd',
+  [EVIDENCE_MEDIA_TYPES.zip]: 'zip',
+};
+
+const FILE_ID = /^[0-9a-fA-F]{64}$/;
+
+/**
+ * multer, as Nest wraps it, for one file in the field `file`, kept in memory (multer's storage when
+ * none is given) and cut off past the size limit while it is still arriving.
+ */
+const MulterSingleFile = FileInterceptor('file', {
+  limits: { fileSize: EVIDENCE_LIMITS.maxBytes, files: 1, fields: 20, fieldSize: 64 * 1024 },
+});
+
+/** Runs multer and turns its refusals (too large, malformed multipart, wrong field) into the API's Chinese errors. */
+@Injectable()
+export class EvidenceUploadInterceptor implements NestInterceptor {
+  private readonly multer: NestInterceptor = new MulterSingleFile();
+
+  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+    try {
+      return await this.multer.intercept(context, next);
+    } catch (error) {
+      throw uploadError(error);
+    }
+  }
+}
+
+function uploadError(error: unknown): ApiError {
+  const cause = (error instanceof HttpException ? error.cause : error) as { code?: unknown } | undefined;
+  const status = error instanceof HttpException ? error.getStatus() : 400;
+  if (status === 413 || cause?.code === 'LIMIT_FILE_SIZE') {
+    return new ApiError(413, 'EVIDENCE_TOO_LARGE', `文件超过 ${MAX_MB} MB 上限`, {
+      maxBytes: EVIDENCE_LIMITS.maxBytes,
+    });
+  }
+  if (cause?.code === 'LIMIT_FILE_COUNT')
+    return new ApiError(400, 'EVIDENCE_TOO_MANY_FILES', '一次只能上传一个文件');
+  if (cause?.code === 'LIMIT_UNEXPECTED_FILE')
+    return new ApiError(400, 'EVIDENCE_MISSING', '请在 file 字段中上传文件');
+  if (status === 415)
+    return new ApiError(415, 'EVIDENCE_NOT_MULTIPART', '请以 multipart/form-data 格式上传文件');
+  return new ApiError(400, 'MALFORMED_UPLOAD', '上传的内容格式不正确，请重新上传');
+}
+
+/**
+ * multer decodes the file name in the part header as Latin-1, while browsers send UTF-8 bytes:
+ * decode those bytes again as UTF-8. A name that is no valid UTF-8 that way, or already holds
+ * characters beyond Latin-1 (sent as RFC 5987 `filename*`), is kept as it is.
+ */
+export function utf8FileName(name: string): string {
+  if (!/[\u0080-\u00ff]/.test(name) || /[\u0100-\uffff]/.test(name)) return name;
+  const decoded = Buffer.from(name, 'latin1').toString('utf8');
+  return decoded.includes('\ufffd') ? name : decoded;
+}
+
+/** Evidence files of progress reports (进度填报的佐证材料), named by their content hash. */
+@ApiTags('evidence')
+@Controller('evidence')
+export class EvidenceController {
+  constructor(@Inject(EVIDENCE_STORE) private readonly store: EvidenceStore) {}
+
+  @Post()
+  @Roles('unitStaff', 'reviewer', 'supervisor', 'assessmentAdmin')
+  @UseInterceptors(EvidenceUploadInterceptor)
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['file'],
+      properties: { file: { type: 'string', format: 'binary' } },
+    },
+  })
+  @ApiOperation({
+    summary: `上传佐证材料：PDF、JPEG、PNG、Word、Excel、OFD 或 ZIP，不超过 ${MAX_MB} MB；返回文件编号（SHA-256）及 SM3 哈希，相同内容只存一份（填报人员、审核人员、督查人员、考核管理员）`,
+  })
+  async upload(@UploadedFile() file: UploadedEvidence | undefined): Promise<EvidenceRef> {
+    if (!file)
+      throw new ApiError(400, 'EVIDENCE_MISSING', '未收到文件：请以 multipart/form-data 在 file 字段中上传');
+    try {
+      return await this.store.put({
+        name: utf8FileName(file.originalname),
+        mediaType: file.mimetype,
+        content: file.buffer,
+      });
+    } catch (error) {
+      if (error instanceof EvidenceRejectedError)
+        throw new ApiError(REJECTION_STATUS[error.code], error.code, error.message, error.details);
+      throw error;
+    }
+  }
+
+  @Get(':fileId')
+  @Roles('unitStaff', 'reviewer', 'supervisor', 'assessmentAdmin', 'inspector', 'cityLeader', 'auditor')
+  @ApiParam({ name: 'fileId', description: '文件编号：内容的 SHA-256（64 位十六进制）' })
+  @ApiProduces(...EVIDENCE_LIMITS.mediaTypes)
+  @ApiOperation({ summary: '下载佐证材料原件（按文件编号）' })
+  async download(
+    @Param('fileId') fileId: string,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<StreamableFile> {
+    if (!FILE_ID.test(fileId))
+      throw new ApiError(400, 'INVALID_FILE_ID', '文件编号须为 64 位十六进制的 SHA-256 哈希');
+    const id = fileId.toLowerCase();
+    const found = await this.store.read(id);
+    if (!found) throw new ApiError(404, 'EVIDENCE_NOT_FOUND', '佐证材料不存在');
+    const { ref, content } = found;
+    // The bytes behind an id never change.
+    response.setHeader('ETag', `"${ref.sha256}"`);
+    response.setHeader('Cache-Control', 'private, max-age=31536000, immutable');
+    response.setHeader('X-Content-SM3', ref.sm3);
+    return new StreamableFile(content, {
+      type: ref.mediaType,
+      length: ref.size,
+      disposition: `attachment; filename="${id}.${EXTENSIONS[ref.mediaType] ?? 'bin'}"`,
+    });
+  }
+}

@@ -1,0 +1,213 @@
+import type { StoredEvent } from '@dukao/event-store';
+import { documentProjection } from '@dukao/projections';
+import type { ReadModelDocument } from '@dukao/read-model-store';
+import type { Cadence } from '../domain/periods';
+import type { TargetStatus } from '../domain/target.decider';
+import {
+  type Direction,
+  type EvidenceRef,
+  type Milestone,
+  type ReviewStage,
+  TARGET_EVENT_TYPES,
+  type TargetEvent,
+  type TargetKind,
+} from '../domain/target.events';
+
+export const TARGETS = 'targets';
+
+export interface ReportView {
+  reportId: string;
+  period: string;
+  kind: 'report' | 'nil';
+  cumulativeValue: number | null;
+  milestonesCompleted: Array<{ milestoneId: string; completedOn: string }>;
+  narrative: string;
+  evidence: EvidenceRef[];
+  replaces: string | null;
+  replacedBy: string | null;
+  status: 'pending' | 'verified' | 'rejected' | 'replaced';
+  late: boolean;
+  dueDate: string;
+  /** The period's business time and the server's time of recording. */
+  occurredAt: string;
+  recordedAt: string;
+  reportedBy: string;
+  reviewedBy: string | null;
+  reviewedAt: string | null;
+  reviewReason: string | null;
+}
+
+/** A target with its whole review and report history: the list, the detail and the dashboards read it. */
+export interface TargetView extends ReadModelDocument {
+  cycleId: string;
+  year: number;
+  unitId: string;
+  category: string;
+  indicatorId: string;
+  title: string;
+  kind: TargetKind;
+  measure: string;
+  unitOfMeasure: string;
+  direction: Direction;
+  annualValue: number | null;
+  /** The original value, then each ruling's change with the date it takes effect. */
+  valueHistory: Array<{ value: number | null; effectiveFrom: string | null; rulingRef: string | null }>;
+  baseline: number | null;
+  schedule: number[];
+  cadence: Cadence;
+  reportDueDay: number;
+  dataCollectionUnitId: string;
+  milestones: Array<Milestone & { completedOn: string | null }>;
+  dynamic: boolean;
+  status: TargetStatus;
+  reviewStages: ReviewStage[];
+  nextStage: ReviewStage | null;
+  reviewHistory: Array<{ stage: ReviewStage; decision: 'passed' | 'returned' | 'resubmitted'; reason: string | null; at: string; by: string }>;
+  reports: ReportView[];
+  missedPeriods: string[];
+  /** The latest period's report that counts (not replaced, not rejected), by period. */
+  latest: { period: string; reportId: string; cumulativeValue: number | null; status: ReportView['status'] } | null;
+  proposedAt: string;
+  issuedAt: string | null;
+  withdrawnAt: string | null;
+}
+
+function latestOf(reports: ReportView[]): TargetView['latest'] {
+  const counting = reports.filter((r) => r.kind === 'report' && (r.status === 'pending' || r.status === 'verified'));
+  const last = [...counting].sort((a, b) => (a.period === b.period ? a.recordedAt.localeCompare(b.recordedAt) : a.period.localeCompare(b.period))).at(-1);
+  return last ? { period: last.period, reportId: last.reportId, cumulativeValue: last.cumulativeValue, status: last.status } : null;
+}
+
+function withReports(target: TargetView, reports: ReportView[]): TargetView {
+  const completed = new Map<string, string>();
+  for (const report of reports) {
+    if (report.status === 'replaced' || report.status === 'rejected') continue;
+    for (const m of report.milestonesCompleted) if (!completed.has(m.milestoneId)) completed.set(m.milestoneId, m.completedOn);
+  }
+  return {
+    ...target,
+    reports,
+    latest: latestOf(reports),
+    milestones: target.milestones.map((m) => ({ ...m, completedOn: completed.get(m.milestoneId) ?? null })),
+  };
+}
+
+function evolveTarget(target: TargetView | null, stored: StoredEvent): TargetView | null {
+  const event = stored as unknown as TargetEvent;
+  const by = stored.metadata.actor.userId;
+  if (event.type === 'TargetProposed') {
+    const { targetId, definition: d, reviewStages, proposedAt } = event.data;
+    return {
+      _id: targetId,
+      ...d,
+      milestones: d.milestones.map((m) => ({ ...m, completedOn: null })),
+      valueHistory: [{ value: d.annualValue, effectiveFrom: null, rulingRef: null }],
+      status: 'proposed',
+      reviewStages,
+      nextStage: reviewStages[0] ?? null,
+      reviewHistory: [],
+      reports: [],
+      missedPeriods: [],
+      latest: null,
+      proposedAt,
+      issuedAt: null,
+      withdrawnAt: null,
+    };
+  }
+  if (!target) return null;
+  switch (event.type) {
+    case 'TargetReviewPassed': {
+      const next = target.reviewStages[target.reviewStages.indexOf(event.data.stage) + 1] ?? null;
+      return {
+        ...target,
+        nextStage: next,
+        reviewHistory: [...target.reviewHistory, { stage: event.data.stage, decision: 'passed', reason: event.data.comment, at: event.data.reviewedAt, by }],
+      };
+    }
+    case 'TargetReturned':
+      return {
+        ...target,
+        status: 'returned',
+        nextStage: null,
+        reviewHistory: [...target.reviewHistory, { stage: event.data.stage, decision: 'returned', reason: event.data.reason, at: event.data.returnedAt, by }],
+      };
+    case 'TargetResubmitted': {
+      const d = event.data.definition;
+      return {
+        ...target,
+        ...d,
+        milestones: d.milestones.map((m) => ({ ...m, completedOn: null })),
+        valueHistory: [{ value: d.annualValue, effectiveFrom: null, rulingRef: null }],
+        status: 'proposed',
+        nextStage: target.reviewStages[0] ?? null,
+        reviewHistory: [...target.reviewHistory, { stage: target.reviewStages[0]!, decision: 'resubmitted', reason: null, at: event.data.resubmittedAt, by }],
+      };
+    }
+    case 'TargetIssued':
+      return { ...target, status: 'issued', nextStage: null, issuedAt: event.data.issuedAt };
+    case 'TargetAdjusted':
+      return {
+        ...target,
+        valueHistory: [...target.valueHistory, { value: event.data.newValue, effectiveFrom: event.data.effectiveFrom, rulingRef: event.data.rulingRef }],
+      };
+    case 'TargetWithdrawn':
+      return { ...target, status: 'withdrawn', withdrawnAt: event.data.withdrawnAt };
+    case 'ProgressReported':
+    case 'NilReturnDeclared': {
+      const d = event.data;
+      const report: ReportView = {
+        reportId: d.reportId,
+        period: d.period,
+        kind: event.type === 'ProgressReported' ? 'report' : 'nil',
+        cumulativeValue: event.type === 'ProgressReported' ? event.data.cumulativeValue : null,
+        milestonesCompleted: event.type === 'ProgressReported' ? event.data.milestonesCompleted : [],
+        narrative: event.type === 'ProgressReported' ? event.data.narrative : event.data.reason,
+        evidence: event.type === 'ProgressReported' ? event.data.evidence : [],
+        replaces: event.type === 'ProgressReported' ? event.data.replaces : null,
+        replacedBy: null,
+        status: 'pending',
+        late: d.late,
+        dueDate: d.dueDate,
+        occurredAt: stored.metadata.occurredAt,
+        recordedAt: stored.metadata.recordedAt,
+        reportedBy: by,
+        reviewedBy: null,
+        reviewedAt: null,
+        reviewReason: null,
+      };
+      const reports = target.reports.map((r) => (r.reportId === report.replaces ? { ...r, status: 'replaced' as const, replacedBy: report.reportId } : r));
+      return withReports(target, [...reports, report]);
+    }
+    case 'ReportVerified':
+    case 'ReportRejected': {
+      const verified = event.type === 'ReportVerified';
+      const at = verified ? event.data.verifiedAt : event.data.rejectedAt;
+      const reason = verified ? null : event.data.reason;
+      return withReports(
+        target,
+        target.reports.map((r) =>
+          r.reportId === event.data.reportId ? { ...r, status: verified ? 'verified' : 'rejected', reviewedBy: by, reviewedAt: at, reviewReason: reason } : r,
+        ),
+      );
+    }
+    case 'PeriodMissed':
+      return { ...target, missedPeriods: [...target.missedPeriods, event.data.period] };
+  }
+}
+
+export const targetsProjection = documentProjection<TargetView>({
+  name: 'targets',
+  version: 1,
+  eventTypes: TARGET_EVENT_TYPES,
+  collection: {
+    name: TARGETS,
+    indexes: [
+      { fields: { cycleId: 1, unitId: 1, indicatorId: 1 } },
+      { fields: { cycleId: 1, category: 1, status: 1 } },
+      { fields: { unitId: 1, status: 1 } },
+      { fields: { dataCollectionUnitId: 1, status: 1 } },
+    ],
+  },
+  documentId: (event) => (event as unknown as TargetEvent).data.targetId,
+  evolve: evolveTarget,
+});
