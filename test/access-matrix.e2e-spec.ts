@@ -79,6 +79,8 @@ const EXPECTED: Record<RouteKey, Access> = {
   'GET /targets': TARGET_READERS,
   'GET /targets/:targetId': TARGET_READERS,
   'POST /targets/missed-period-checks': ['assessmentAdmin'],
+  'POST /targets/import': ['assessmentAdmin'],
+  'GET /targets/import/template': ['assessmentAdmin'],
   'POST /targets/:targetId/reviews': ['reviewer', 'assessmentAdmin', 'cityLeader'],
   'POST /targets/:targetId/resubmit': ['assessmentAdmin'],
   'POST /targets/:targetId/adjustments': ['assessmentAdmin'],

@@ -20,6 +20,7 @@ import { UnitPeopleController } from './identity/unit-people.controller';
 import { UsersController } from './identity/users.controller';
 import { ProjectionsController } from './projections/projections.controller';
 import { PlanningController } from './targets/planning.controller';
+import { TargetImportController } from './targets/target-import.controller';
 import { TargetsController, UnitDashboardController } from './targets/targets.controller';
 import { AuthGuard } from './security/auth.guard';
 
@@ -48,6 +49,7 @@ export class AppModule {
         ProjectionsController,
         AuditStreamsController,
         PlanningController,
+        TargetImportController,
         TargetsController,
         UnitDashboardController,
         EvidenceController,

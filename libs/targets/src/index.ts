@@ -14,3 +14,6 @@ export * from './projections/targets.projection';
 export * from './targets.module';
 export * from './projections/target-progress';
 export * from './missed-periods';
+export * from './import/proposal-references';
+export * from './import/target-sheet';
+export * from './import/import-targets.command';
