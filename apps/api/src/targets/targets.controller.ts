@@ -10,6 +10,7 @@ import {
   ChangeTarget,
   type EvidenceRef,
   MissedPeriodsCheck,
+  periodEnd,
   ProposeTarget,
   type ReviewStage,
   TARGETS,
@@ -198,7 +199,7 @@ export class TargetsController {
           replaces: body.replaces,
           at: this.now(),
         },
-        context,
+        { ...context, occurredAt: periodEnd(body.period) },
         { field: 'unitId', unitIds: actor.unitIds },
         ifMatch(match),
       ),
@@ -215,7 +216,7 @@ export class TargetsController {
       new ChangeTarget(
         targetId,
         { type: 'DeclareNilReturn', reportId, period: body.period, reason: body.reason, at: this.now() },
-        context,
+        { ...context, occurredAt: periodEnd(body.period) },
         { field: 'unitId', unitIds: actor.unitIds },
       ),
     );

@@ -53,3 +53,11 @@ export function reportDueDate(period: string, dueDay: number): string {
   const next = new Date(Date.UTC(year, month, 1));
   return `${next.getUTCFullYear()}-${String(next.getUTCMonth() + 1).padStart(2, '0')}-${String(dueDay).padStart(2, '0')}`;
 }
+
+/** The instant a period ends: the end of its last Shanghai day (a report's business time, occurredAt). */
+export function periodEnd(period: string): string {
+  const year = yearOf(period);
+  const month = lastMonthOf(period);
+  const lastDay = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return endOfShanghaiDay(`${year}-${String(month).padStart(2, '0')}-${String(lastDay).padStart(2, '0')}`);
+}

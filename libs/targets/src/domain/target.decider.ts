@@ -1,5 +1,5 @@
 import type { Decider } from '@dukao/event-store';
-import { endOfShanghaiDay, isPeriodOf, lastMonthOf, reportDueDate } from './periods';
+import { endOfShanghaiDay, isPeriodOf, periodEnd, reportDueDate } from './periods';
 import { TargetErrors as E } from './target.errors';
 import type {
   EvidenceRef,
@@ -99,14 +99,6 @@ function due(state: Live, period: string) {
   const dueDate = reportDueDate(period, state.definition.reportDueDay);
   const endedBeforeIssue = state.issuedAt !== null && periodEnd(period) <= state.issuedAt;
   return { dueDate, deadline: endOfShanghaiDay(dueDate), endedBeforeIssue };
-}
-
-/** The instant a period ends (its last Shanghai day ends). */
-function periodEnd(period: string): string {
-  const year = Number(period.slice(0, 4));
-  const month = lastMonthOf(period);
-  const lastDay = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  return endOfShanghaiDay(`${year}-${String(month).padStart(2, '0')}-${String(lastDay).padStart(2, '0')}`);
 }
 
 export const targetDecider: Decider<TargetCommand, TargetState, TargetEvent> = {
