@@ -1,12 +1,7 @@
 import {
-  type CallHandler,
   Controller,
-  type ExecutionContext,
   Get,
-  HttpException,
   Inject,
-  Injectable,
-  type NestInterceptor,
   Param,
   Post,
   Res,
@@ -14,10 +9,8 @@ import {
   UploadedFile,
   UseInterceptors,
 } from '@nestjs/common';
-import { FileInterceptor } from '@nestjs/platform-express';
 import { ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import type { Observable } from 'rxjs';
 import {
   EVIDENCE_LIMITS,
   EVIDENCE_MEDIA_TYPES,
@@ -27,16 +20,9 @@ import {
   type EvidenceRejectionCode,
   type EvidenceStore,
 } from '@dukao/evidence-store';
+import { singleFileUpload, type UploadedFileData } from '../common/single-file-upload';
 import { ApiError } from '../errors/api-error';
 import { Roles } from '../security/access';
-
-/** The part of multer's file object this route reads (memory storage, so the bytes are in `buffer`). */
-interface UploadedEvidence {
-  originalname: string;
-  mimetype: string;
-  size: number;
-  buffer: Buffer;
-}
 
 const MAX_MB = EVIDENCE_LIMITS.maxBytes / 1024 / 1024;
 
@@ -62,44 +48,16 @@ const EXTENSIONS: Record<string, string> = {
 
 const FILE_ID = /^[0-9a-fA-F]{64}$/;
 
-/**
- * multer, as Nest wraps it, for one file in the field `file`, kept in memory (multer's storage when
- * none is given) and cut off past the size limit while it is still arriving.
- */
-const MulterSingleFile = FileInterceptor('file', {
-  limits: { fileSize: EVIDENCE_LIMITS.maxBytes, files: 1, fields: 20, fieldSize: 64 * 1024 },
-});
-
-/** Runs multer and turns its refusals (too large, malformed multipart, wrong field) into the API's Chinese errors. */
-@Injectable()
-export class EvidenceUploadInterceptor implements NestInterceptor {
-  private readonly multer: NestInterceptor = new MulterSingleFile();
-
-  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
-    try {
-      return await this.multer.intercept(context, next);
-    } catch (error) {
-      throw uploadError(error);
-    }
-  }
-}
-
-function uploadError(error: unknown): ApiError {
-  const cause = (error instanceof HttpException ? error.cause : error) as { code?: unknown } | undefined;
-  const status = error instanceof HttpException ? error.getStatus() : 400;
-  if (status === 413 || cause?.code === 'LIMIT_FILE_SIZE') {
-    return new ApiError(413, 'EVIDENCE_TOO_LARGE', `文件超过 ${MAX_MB} MB 上限`, {
-      maxBytes: EVIDENCE_LIMITS.maxBytes,
-    });
-  }
-  if (cause?.code === 'LIMIT_FILE_COUNT')
-    return new ApiError(400, 'EVIDENCE_TOO_MANY_FILES', '一次只能上传一个文件');
-  if (cause?.code === 'LIMIT_UNEXPECTED_FILE')
-    return new ApiError(400, 'EVIDENCE_MISSING', '请在 file 字段中上传文件');
-  if (status === 415)
-    return new ApiError(415, 'EVIDENCE_NOT_MULTIPART', '请以 multipart/form-data 格式上传文件');
-  return new ApiError(400, 'MALFORMED_UPLOAD', '上传的内容格式不正确，请重新上传');
-}
+/** One file in the field `file`, in memory, cut off past the evidence size limit. */
+const EvidenceUpload = singleFileUpload(
+  { maxBytes: EVIDENCE_LIMITS.maxBytes, fields: 20, fieldSize: 64 * 1024 },
+  {
+    tooLarge: () => new ApiError(413, 'EVIDENCE_TOO_LARGE', `文件超过 ${MAX_MB} MB 上限`, { maxBytes: EVIDENCE_LIMITS.maxBytes }),
+    tooManyFiles: () => new ApiError(400, 'EVIDENCE_TOO_MANY_FILES', '一次只能上传一个文件'),
+    missing: () => new ApiError(400, 'EVIDENCE_MISSING', '请在 file 字段中上传文件'),
+    notMultipart: () => new ApiError(415, 'EVIDENCE_NOT_MULTIPART', '请以 multipart/form-data 格式上传文件'),
+  },
+);
 
 /**
  * multer decodes the file name in the part header as Latin-1, while browsers send UTF-8 bytes:
@@ -120,7 +78,7 @@ export class EvidenceController {
 
   @Post()
   @Roles('unitStaff', 'reviewer', 'supervisor', 'assessmentAdmin')
-  @UseInterceptors(EvidenceUploadInterceptor)
+  @UseInterceptors(EvidenceUpload)
   @ApiConsumes('multipart/form-data')
   @ApiBody({
     schema: {
@@ -132,7 +90,7 @@ export class EvidenceController {
   @ApiOperation({
     summary: `上传佐证材料：PDF、JPEG、PNG、Word、Excel、OFD 或 ZIP，不超过 ${MAX_MB} MB；返回文件编号（SHA-256）及 SM3 哈希，相同内容只存一份（填报人员、审核人员、督查人员、考核管理员）`,
   })
-  async upload(@UploadedFile() file: UploadedEvidence | undefined): Promise<EvidenceRef> {
+  async upload(@UploadedFile() file: UploadedFileData | undefined): Promise<EvidenceRef> {
     if (!file)
       throw new ApiError(400, 'EVIDENCE_MISSING', '未收到文件：请以 multipart/form-data 在 file 字段中上传');
     try {

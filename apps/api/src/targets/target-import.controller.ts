@@ -1,24 +1,18 @@
 import {
-  type CallHandler,
   Controller,
-  type ExecutionContext,
   Get,
-  HttpException,
   Inject,
-  Injectable,
-  type NestInterceptor,
   Post,
   StreamableFile,
   UploadedFile,
   UseInterceptors,
 } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { FileInterceptor } from '@nestjs/platform-express';
 import { ApiBody, ApiConsumes, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import type { Observable } from 'rxjs';
 import type { CommandContext } from '@dukao/event-store';
 import { CLOCK, type Clock } from '@dukao/kernel';
 import { ImportErrors, type ImportOutcome, ImportTargets, MAX_IMPORT_ROWS, buildTemplate, parseTargetSheet } from '@dukao/targets';
+import { singleFileUpload, type UploadedFileData } from '../common/single-file-upload';
 import { ApiError } from '../errors/api-error';
 import { CommandMeta, Roles } from '../security/access';
 
@@ -27,45 +21,19 @@ const MAX_BYTES = 5 * 1024 * 1024;
 /** An .xlsx file is a ZIP archive: it starts with a local file header. */
 const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
 
-/** The part of multer's file object this route reads (memory storage, so the bytes are in `buffer`). */
-interface UploadedSheet {
-  originalname: string;
-  mimetype: string;
-  size: number;
-  buffer: Buffer;
-}
-
-/** multer for one file in the field `file`, kept in memory and cut off past 5 MiB while it is still arriving. */
-const MulterSingleSheet = FileInterceptor('file', { limits: { fileSize: MAX_BYTES, files: 1, fields: 10, fieldSize: 1024 } });
-
-/** Runs multer and turns its refusals into the API's Chinese errors. */
-@Injectable()
-export class TargetSheetUploadInterceptor implements NestInterceptor {
-  private readonly multer: NestInterceptor = new MulterSingleSheet();
-
-  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
-    try {
-      return await this.multer.intercept(context, next);
-    } catch (error) {
-      throw uploadError(error);
-    }
-  }
-}
-
-function uploadError(error: unknown): ApiError {
-  const cause = (error instanceof HttpException ? error.cause : error) as { code?: unknown } | undefined;
-  const status = error instanceof HttpException ? error.getStatus() : 400;
-  if (status === 413 || cause?.code === 'LIMIT_FILE_SIZE') {
-    return new ApiError(413, 'IMPORT_FILE_TOO_LARGE', '导入文件不能超过 5 MB', { maxBytes: MAX_BYTES });
-  }
-  if (cause?.code === 'LIMIT_FILE_COUNT') return new ApiError(400, 'IMPORT_TOO_MANY_FILES', '一次只能导入一个文件');
-  if (cause?.code === 'LIMIT_UNEXPECTED_FILE') return new ApiError(400, 'IMPORT_FILE_MISSING', '请在 file 字段中上传导入文件');
-  if (status === 415) return new ApiError(415, 'IMPORT_NOT_MULTIPART', '请以 multipart/form-data 格式上传文件');
-  return new ApiError(400, 'MALFORMED_UPLOAD', '上传的内容格式不正确，请重新上传');
-}
+/** One file in the field `file`, in memory, cut off past 5 MiB while it is still arriving. */
+const TargetSheetUpload = singleFileUpload(
+  { maxBytes: MAX_BYTES, fields: 10, fieldSize: 1024 },
+  {
+    tooLarge: () => new ApiError(413, 'IMPORT_FILE_TOO_LARGE', '导入文件不能超过 5 MB', { maxBytes: MAX_BYTES }),
+    tooManyFiles: () => new ApiError(400, 'IMPORT_TOO_MANY_FILES', '一次只能导入一个文件'),
+    missing: () => new ApiError(400, 'IMPORT_FILE_MISSING', '请在 file 字段中上传导入文件'),
+    notMultipart: () => new ApiError(415, 'IMPORT_NOT_MULTIPART', '请以 multipart/form-data 格式上传文件'),
+  },
+);
 
 /** .xlsx by name (or by media type, for clients that send no name) and by content. */
-function isXlsx(file: UploadedSheet): boolean {
+function isXlsx(file: UploadedFileData): boolean {
   const named = /\.xlsx$/i.test(file.originalname) || file.mimetype === XLSX;
   return named && file.buffer.subarray(0, ZIP_MAGIC.length).equals(ZIP_MAGIC);
 }
@@ -81,7 +49,7 @@ export class TargetImportController {
 
   @Post()
   @Roles('assessmentAdmin')
-  @UseInterceptors(TargetSheetUploadInterceptor)
+  @UseInterceptors(TargetSheetUpload)
   @ApiConsumes('multipart/form-data')
   @ApiBody({
     schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary', description: '.xlsx，不超过 5 MB' } } },
@@ -89,7 +57,7 @@ export class TargetImportController {
   @ApiOperation({
     summary: `批量导入目标：按模板填写的 .xlsx（不超过 5 MB、${MAX_IMPORT_ROWS} 行），逐行校验，任何一行有误则整表不导入并返回所有错误（422 IMPORT_REJECTED）；全部无误则逐个拟定并提交联审。带 Idempotency-Key 重试不会重复拟定（考核管理）`,
   })
-  async import(@UploadedFile() file: UploadedSheet | undefined, @CommandMeta() context: CommandContext): Promise<ImportOutcome> {
+  async import(@UploadedFile() file: UploadedFileData | undefined, @CommandMeta() context: CommandContext): Promise<ImportOutcome> {
     if (!file) throw new ApiError(400, 'IMPORT_FILE_MISSING', '未收到文件：请以 multipart/form-data 在 file 字段中上传');
     if (!isXlsx(file)) throw new ApiError(415, 'IMPORT_NOT_XLSX', '仅支持 .xlsx 格式的 Excel 文件（.xls 请另存为 .xlsx）');
     const { rows, errors } = await parseTargetSheet(file.buffer);

@@ -1,3 +1,4 @@
+import type { EvidenceRef } from '@dukao/evidence-store';
 import type { Cadence } from './periods';
 
 export type Direction = 'higherIsBetter' | 'lowerIsBetter';
@@ -15,15 +16,8 @@ export type Milestone = {
   evidenceRequired: boolean;
 };
 
-export type EvidenceRef = {
-  /** The content hash (SHA-256, hex) that names the stored file. */
-  fileId: string;
-  name: string;
-  mediaType: string;
-  size: number;
-  sha256: string;
-  sm3: string;
-};
+/** A report's evidence file as stored (content hash, SHA-256 and SM3, type, size) with the name the unit gave it. */
+export type { EvidenceRef } from '@dukao/evidence-store';
 
 /** Everything a target says, as proposed (and as resubmitted after a return). */
 export type TargetDefinition = {
