@@ -5,7 +5,12 @@ import { SqliteEventStore } from './sqlite.event-store';
 import type { Upcaster } from './upcasting';
 
 /** The one place that picks an adapter from the config. */
-export async function createEventStore(config: AppConfig, upcasters: readonly Upcaster[] = []): Promise<EventStore> {
+/** `clock` stamps `recordedAt`; only tests pass one (to move time), everything else uses the system clock. */
+export async function createEventStore(
+  config: AppConfig,
+  upcasters: readonly Upcaster[] = [],
+  clock?: () => Date,
+): Promise<EventStore> {
   const { eventStore, hashAlgorithm } = config;
   switch (eventStore.kind) {
     case 'sqlite':
@@ -14,8 +19,9 @@ export async function createEventStore(config: AppConfig, upcasters: readonly Up
         durability: eventStore.durability,
         hashAlgorithm,
         upcasters,
+        clock,
       });
     case 'kurrentdb':
-      return KurrentDbEventStore.connect({ connectionString: eventStore.connectionString, hashAlgorithm, upcasters });
+      return KurrentDbEventStore.connect({ connectionString: eventStore.connectionString, hashAlgorithm, upcasters, clock });
   }
 }

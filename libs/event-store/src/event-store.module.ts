@@ -1,5 +1,6 @@
 import { type DynamicModule, Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@dukao/config';
+import { CLOCK, type Clock } from '@dukao/kernel';
 import { EVENT_STORE, type EventStore } from './event-store.port';
 import { createEventStore } from './create-event-store';
 
@@ -13,13 +14,13 @@ export class EventStoreModule implements OnApplicationShutdown {
       providers: [
         {
           provide: EVENT_STORE,
-          inject: [APP_CONFIG],
-          useFactory: (config: AppConfig) => {
+          inject: [APP_CONFIG, CLOCK],
+          useFactory: (config: AppConfig, clock: Clock) => {
             const logger = new Logger('EventStore');
             if (config.eventStore.kind === 'sqlite' && config.eventStore.durability === 'normal') {
               logger.warn('EVENT_STORE_DURABILITY=normal: the last acknowledged appends may be lost on power failure');
             }
-            return createEventStore(config);
+            return createEventStore(config, [], clock);
           },
         },
       ],

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { APP_CONFIG, type AppConfig } from '@dukao/config';
+import type { Actor } from '@dukao/event-store';
 import { CLOCK, type Clock, SYSTEM_ACTOR } from '@dukao/kernel';
 import { READ_MODEL_STORE, type ReadModelStore } from '@dukao/read-model-store';
 import { ChangeTarget } from './commands/change-target.command';
@@ -21,7 +22,8 @@ export class MissedPeriodsCheck {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async run(): Promise<{ checked: number; recorded: number }> {
+  /** `by`: who asked for this run (an administrator), else the scheduler. */
+  async run(by?: { actor: Actor; correlationId: string }): Promise<{ checked: number; recorded: number }> {
     const now = this.clock().toISOString();
     const targets = await this.views.find<TargetView>(TARGETS, { status: 'issued' });
     let recorded = 0;
@@ -37,8 +39,8 @@ export class MissedPeriodsCheck {
         const result = await this.commands.execute(
           new ChangeTarget(target._id, { type: 'RecordMissedPeriod', period, at: now }, {
             commandId: `missed-period:${target._id}:${period}`,
-            actor: { ...SYSTEM_ACTOR, role: 'scheduler' },
-            correlationId: `missed-period-check:${now}`,
+            actor: by?.actor ?? { ...SYSTEM_ACTOR, role: 'scheduler' },
+            correlationId: by?.correlationId ?? `missed-period-check:${now}`,
           }),
         );
         if (!result.replayed && result.position !== null) recorded += 1;

@@ -12,6 +12,7 @@ import {
   MissedPeriodsCheck,
   periodEnd,
   ProposeTarget,
+  ResubmitTarget,
   type ReviewStage,
   TARGETS,
   type TargetCommand,
@@ -91,8 +92,8 @@ export class TargetsController {
   @Roles('assessmentAdmin')
   @HttpCode(200)
   @ApiOperation({ summary: '立即执行一次逾期未报检查（通常由定时任务执行）（考核管理）' })
-  checkMissedPeriods() {
-    return this.missedPeriods.run();
+  checkMissedPeriods(@CommandMeta() context: CommandContext) {
+    return this.missedPeriods.run({ actor: context.actor, correlationId: context.correlationId });
   }
 
   @Get()
@@ -147,11 +148,8 @@ export class TargetsController {
   @Roles('assessmentAdmin')
   @HttpCode(200)
   @ApiOperation({ summary: '修改被退回的目标并重新提交联审（考核管理）' })
-  async resubmit(@Param() { targetId }: TargetParams, @Body() body: TargetProposalDto, @CommandMeta() context: CommandContext) {
-    const current = await this.views.get<TargetView>(TARGETS, targetId);
-    if (!current) throw new ApiError(404, 'TARGET_NOT_FOUND', '目标不存在');
-    const definition = { ...body, category: current.category, year: current.year };
-    return this.commands.execute(new ChangeTarget(targetId, { type: 'ResubmitTarget', definition, at: this.now() }, context));
+  resubmit(@Param() { targetId }: TargetParams, @Body() body: TargetProposalDto, @CommandMeta() context: CommandContext) {
+    return this.commands.execute(new ResubmitTarget(targetId, body, context, this.now()));
   }
 
   @Post(':targetId/adjustments')

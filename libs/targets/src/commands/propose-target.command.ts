@@ -43,3 +43,27 @@ export class ProposeTargetHandler implements ICommandHandler<ProposeTarget> {
     return { id: targetId, revision: result.nextRevision, position: result.position, replayed: result.replayed };
   }
 }
+
+/** A returned target's corrected proposal, checked against the planning data exactly as a new one. */
+export class ResubmitTarget extends Command<TargetOutcome> {
+  constructor(
+    readonly targetId: string,
+    readonly proposal: TargetProposal,
+    readonly context: CommandContext,
+    readonly at: string,
+  ) {
+    super();
+  }
+}
+
+@CommandHandler(ResubmitTarget)
+export class ResubmitTargetHandler implements ICommandHandler<ResubmitTarget> {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  async execute({ targetId, proposal, context, at }: ResubmitTarget): Promise<TargetOutcome> {
+    const { problems, definition } = await checkProposalReferences(this.store, proposal, at);
+    if (!definition) throw problems[0]!;
+    const result = await handleCommand(this.store, targetStream(targetId), targetDecider, { type: 'ResubmitTarget', definition, at }, context);
+    return { id: targetId, revision: result.nextRevision, position: result.position, replayed: result.replayed };
+  }
+}
