@@ -2,8 +2,7 @@ import { Workbook } from 'exceljs';
 import type { Response } from 'superagent';
 import { type StoredEvent, verifyChain } from '@dukao/event-store';
 import type { ReportView } from '@dukao/targets';
-import { type Session, bearer } from './support/embedded-app';
-import { ClockedApp } from './support/planning';
+import { EmbeddedApp, type Session, bearer } from './support/embedded-app';
 
 /**
  * A year of one target, driven through the HTTP API as the office and the units would, on the
@@ -68,7 +67,7 @@ const GDP_PROPOSAL = {
 
 describe('targets: a year of Town A’s GDP target, from planning to the audit trail', () => {
   let now = '2026-01-05T01:00:00.000Z';
-  let env: ClockedApp;
+  let env: EmbeddedApp;
   let system: Session;
   let security: Session;
   let admin: Session;
@@ -110,10 +109,10 @@ describe('targets: a year of Town A’s GDP target, from planning to the audit t
     target.reports.find((r) => r.reportId === reports[key])!;
 
   beforeAll(async () => {
-    env = await ClockedApp.start(() => new Date(now), {
-      ACCESS_TOKEN_TTL_SECONDS: '86400',
-      REFRESH_TOKEN_TTL_SECONDS: String(90 * 86_400),
-    });
+    env = await EmbeddedApp.start(
+      { ACCESS_TOKEN_TTL_SECONDS: '86400', REFRESH_TOKEN_TTL_SECONDS: String(90 * 86_400) },
+      () => new Date(now),
+    );
     system = await env.administrator('systemAdmin', 'sysadmin');
     security = await env.administrator('securityAdmin', 'secadmin');
     const admins = { system, security };

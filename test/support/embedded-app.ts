@@ -7,23 +7,35 @@ import request from 'supertest';
 import { loadConfig } from '@dukao/config';
 import { EVENT_STORE, type EventStore } from '@dukao/event-store';
 import { type Role, createAdministrator } from '@dukao/identity';
+import type { Clock } from '@dukao/kernel';
 import { createApiApp } from '../../apps/api/src/bootstrap';
 
 export const PASSWORD = 'Dukao-Test-2026!';
 
-/** The api in embedded mode on a fresh DATA_DIR, as `npm start` runs it, plus helpers to act as users. */
+/**
+ * The api in embedded mode on a fresh DATA_DIR, as `npm start` runs it, plus helpers to act as users.
+ * With a `clock`, everything that reads time (tokens, grants, commands, recordedAt) sees the test's
+ * time, so a journey through a year can move it; the timed missed-period check is then off.
+ */
 export class EmbeddedApp {
   private constructor(
     readonly app: INestApplication,
     readonly dir: string,
     readonly store: EventStore,
+    readonly clock: Clock,
   ) {}
 
-  static async start(env: Record<string, string> = {}): Promise<EmbeddedApp> {
+  static async start(env: Record<string, string> = {}, clock?: Clock): Promise<EmbeddedApp> {
     const dir = mkdtempSync(join(tmpdir(), 'dukao-e2e-'));
-    const app = await createApiApp(loadConfig({ DATA_DIR: dir, RATE_LIMIT_PER_MINUTE: '100000', ...env }), { logger: false });
+    const config = loadConfig({
+      DATA_DIR: dir,
+      RATE_LIMIT_PER_MINUTE: '100000',
+      ...(clock ? { MISSED_PERIOD_CHECK_MINUTES: '0' } : {}),
+      ...env,
+    });
+    const app = await createApiApp(config, { logger: false, clock });
     await app.init();
-    return new EmbeddedApp(app, dir, app.get(EVENT_STORE));
+    return new EmbeddedApp(app, dir, app.get(EVENT_STORE), clock ?? (() => new Date()));
   }
 
   async stop(): Promise<void> {
@@ -43,7 +55,7 @@ export class EmbeddedApp {
       displayName: username,
       password: PASSWORD,
       mustChangePassword: false,
-      at: new Date().toISOString(),
+      at: this.clock().toISOString(),
       commandId: `test:${randomUUID()}`,
     });
     return this.login(username);
@@ -83,6 +95,22 @@ export class EmbeddedApp {
       .send({ currentPassword: 'Initial-Pass-1', newPassword: PASSWORD });
     if (changed.status !== 200) throw new Error(`password ${username}: ${changed.status} ${JSON.stringify(changed.body)}`);
     return first;
+  }
+
+  /**
+   * Renews each session in place after the clock jumped, so references to them stay valid: by its
+   * refresh token while the session lives (login is throttled per minute), else by logging in again.
+   */
+  async renew(...sessions: Session[]): Promise<void> {
+    for (const session of sessions) {
+      const res = await this.http().post('/auth/refresh').send({ refreshToken: session.refreshToken });
+      if (res.status === 200) {
+        const body = res.body as { accessToken: string; refreshToken: string };
+        Object.assign(session, { accessToken: body.accessToken, refreshToken: body.refreshToken });
+      } else {
+        Object.assign(session, await this.login(session.username));
+      }
+    }
   }
 
   async headPosition(): Promise<number | null> {
