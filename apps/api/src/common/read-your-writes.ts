@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { ProjectionEngine } from '@dukao/projections';
+import { type Filter, READ_MODEL_STORE, type ReadModelDocument, type ReadModelStore, type SortSpec } from '@dukao/read-model-store';
 import { ApiError } from '../errors/api-error';
 
 /** How long a query waits for its view to reach a requested position (ARCHITECTURE: bounded). */
@@ -11,7 +12,26 @@ export const VIEW_WAIT_MS = 2000;
  */
 @Injectable()
 export class ReadYourWrites {
-  constructor(private readonly engine: ProjectionEngine) {}
+  constructor(
+    private readonly engine: ProjectionEngine,
+    @Inject(READ_MODEL_STORE) private readonly views: ReadModelStore,
+  ) {}
+
+  /** One page of a view after it has reached `minPosition`: the listing every list route answers. */
+  async page<T extends ReadModelDocument>(
+    collection: string,
+    filter: Filter,
+    sort: SortSpec,
+    query: { limit: number; skip: number; minPosition?: number },
+  ): Promise<{ items: T[]; total: number; limit: number; skip: number }> {
+    await this.waitFor(collection, query.minPosition);
+    const { limit, skip } = query;
+    const [items, total] = await Promise.all([
+      this.views.find<T>(collection, filter, { sort, limit, skip }),
+      this.views.count(collection, filter),
+    ]);
+    return { items, total, limit, skip };
+  }
 
   async waitFor(collection: string, minPosition: number | undefined): Promise<void> {
     if (minPosition === undefined) return;

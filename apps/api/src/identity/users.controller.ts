@@ -121,13 +121,8 @@ export class UsersController {
   @Roles('systemAdmin', 'securityAdmin', 'auditor')
   @ApiOperation({ summary: '用户列表（系统管理员、安全管理员、安全审计员）' })
   async list(@Query() query: ListUsersQuery) {
-    await this.readYourWrites.waitFor(USERS, query.minPosition);
     const filter = { ...(query.status ? { status: query.status } : {}), ...(query.role ? { roles: { $all: [query.role] } } : {}) };
-    const [items, total] = await Promise.all([
-      this.views.find<UserView>(USERS, filter, { sort: { registeredAt: -1 }, limit: query.limit, skip: query.skip }),
-      this.views.count(USERS, filter),
-    ]);
-    return { items, total, limit: query.limit, skip: query.skip };
+    return this.readYourWrites.page<UserView>(USERS, filter, { registeredAt: -1 }, query);
   }
 
   @Get(':userId')

@@ -167,13 +167,8 @@ export class PlanningController {
   @Roles(...TARGET_READERS)
   @ApiOperation({ summary: '单位列表' })
   async listUnits(@Query() query: ListUnitsQuery) {
-    await this.readYourWrites.waitFor(UNITS, query.minPosition);
     const filter = query.category ? { category: query.category } : {};
-    const [items, total] = await Promise.all([
-      this.views.find<UnitView>(UNITS, filter, { sort: { category: 1, name: 1 }, limit: query.limit, skip: query.skip }),
-      this.views.count(UNITS, filter),
-    ]);
-    return { items, total, limit: query.limit, skip: query.skip };
+    return this.readYourWrites.page<UnitView>(UNITS, filter, { category: 1, name: 1 }, query);
   }
 
   @Get('units/:unitId')

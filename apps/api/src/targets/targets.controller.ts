@@ -100,22 +100,16 @@ export class TargetsController {
   @Roles(...TARGET_READERS)
   @ApiOperation({ summary: '目标列表：按周期、单位、类别、指标、状态筛选，分页（按数据范围）' })
   async list(@Query() query: ListTargetsQuery, @CurrentActor() actor: RequestActor) {
-    await this.readYourWrites.waitFor(TARGETS, query.minPosition);
     const { cycleId, unitId, category, indicatorId, status } = query;
     const filter: Filter = {
       ...Object.fromEntries(Object.entries({ cycleId, unitId, category, indicatorId, status }).filter(([, v]) => v !== undefined)),
       ...scopeFilter(actor),
     };
-    const [items, total] = await Promise.all([
-      this.views.find<TargetView>(TARGETS, filter, { sort: { unitId: 1, indicatorId: 1 }, limit: query.limit, skip: query.skip }),
-      this.views.count(TARGETS, filter),
-    ]);
+    const page = await this.readYourWrites.page<TargetView>(TARGETS, filter, { unitId: 1, indicatorId: 1 }, query);
     const now = this.clock();
     return {
-      items: items.map(({ reports: _reports, reviewHistory: _history, ...target }) => ({ ...target, progress: targetProgress(target as TargetView, now) })),
-      total,
-      limit: query.limit,
-      skip: query.skip,
+      ...page,
+      items: page.items.map(({ reports: _reports, reviewHistory: _history, ...target }) => ({ ...target, progress: targetProgress(target as TargetView, now) })),
     };
   }
 
