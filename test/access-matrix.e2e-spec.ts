@@ -89,6 +89,10 @@ const EXPECTED: Record<RouteKey, Access> = {
   'POST /targets/:targetId/nil-returns': ['unitStaff'],
   'POST /targets/:targetId/reports/:reportId/verify': ['reviewer'],
   'POST /targets/:targetId/reports/:reportId/reject': ['reviewer'],
+  'GET /warnings/board': UNIT_READERS,
+  'GET /warnings': UNIT_READERS,
+  'GET /warnings/:targetId/history': UNIT_READERS,
+  'POST /warnings/evaluations': ['assessmentAdmin'],
 
   'POST /evidence': ['unitStaff', 'reviewer', 'supervisor', 'assessmentAdmin'],
   'GET /evidence/:fileId': ['unitStaff', 'reviewer', 'supervisor', 'assessmentAdmin', 'inspector', 'cityLeader', 'auditor'],

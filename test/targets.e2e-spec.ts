@@ -2,6 +2,7 @@ import { Workbook } from 'exceljs';
 import type { Response } from 'superagent';
 import { type StoredEvent, verifyChain } from '@dukao/event-store';
 import type { ReportView } from '@dukao/targets';
+import { EvaluateWarningWhenTargetChanged } from '@dukao/warnings';
 import { EmbeddedApp, type Session, bearer } from './support/embedded-app';
 
 /**
@@ -342,6 +343,8 @@ describe('targets: a year of Town A’s GDP target, from planning to the audit t
     expect(read.body.code).toBe('TARGET_NOT_FOUND');
     const listed = await env.http().get('/targets?cycleId=2026').set(bearer(staffB)).expect(200);
     expect(listed.body.total).toBe(0);
+    // The warning reactor answers target events on its own time: let it finish before reading the head.
+    expect(await env.app.get(EvaluateWarningWhenTargetChanged).settle(10_000)).toBe(true);
     const head = await env.headPosition();
     const written = await report(staffB, { period: '2026-Q1', cumulativeValue: 9.9 }).expect(403);
     expect(written.body).toMatchObject({ code: 'OUT_OF_SCOPE', message: '无权处理其他单位的目标' });
@@ -553,6 +556,8 @@ describe('targets: a year of Town A’s GDP target, from planning to the audit t
       (await env.http().post('/targets/missed-period-checks').set(bearer(admin)).expect(200)).body,
     ).toEqual({ checked: 1, recorded: 1 });
     times.missed = now;
+    // The warning reactor answers target events on its own time: let it finish before reading the head.
+    expect(await env.app.get(EvaluateWarningWhenTargetChanged).settle(10_000)).toBe(true);
     const head = await env.headPosition();
     expect(
       (await env.http().post('/targets/missed-period-checks').set(bearer(admin)).expect(200)).body,
@@ -598,6 +603,8 @@ describe('targets: a year of Town A’s GDP target, from planning to the audit t
   });
 
   it('answers a repeated Q1 report with the same Idempotency-Key with the first result and appends nothing', async () => {
+    // The warning reactor answers target events on its own time: let it finish before reading the head.
+    expect(await env.app.get(EvaluateWarningWhenTargetChanged).settle(10_000)).toBe(true);
     const head = await env.headPosition();
     const again = await report(staffA, {
       period: '2026-Q1',
@@ -761,6 +768,8 @@ describe('targets: a year of Town A’s GDP target, from planning to the audit t
     ]);
     const upload = Buffer.from(await sheet.xlsx.writeBuffer());
 
+    // The warning reactor answers target events on its own time: let it finish before reading the head.
+    expect(await env.app.get(EvaluateWarningWhenTargetChanged).settle(10_000)).toBe(true);
     const head = await env.headPosition();
     const refused = await env
       .http()

@@ -11,6 +11,7 @@ import { IdentityModule } from '@dukao/identity';
 import { ProjectionsModule } from '@dukao/projections';
 import { ReadModelStoreModule } from '@dukao/read-model-store';
 import { MissedPeriodsSchedule, TargetsModule } from '@dukao/targets';
+import { EvaluateWarningWhenTargetChanged, WarningsModule, WarningsSchedule } from '@dukao/warnings';
 import { AuditStreamsController } from './audit/audit-streams.controller';
 import { ReadYourWrites } from './common/read-your-writes';
 import { EvidenceController } from './evidence/evidence.controller';
@@ -22,6 +23,7 @@ import { ProjectionsController } from './projections/projections.controller';
 import { PlanningController } from './targets/planning.controller';
 import { TargetImportController } from './targets/target-import.controller';
 import { TargetsController, UnitDashboardController } from './targets/targets.controller';
+import { WarningsController } from './warnings/warnings.controller';
 import { AuthGuard } from './security/auth.guard';
 
 @Module({})
@@ -39,6 +41,7 @@ export class AppModule {
         ThrottlerModule.forRoot({ throttlers: [{ name: 'default', ttl: 60_000, limit: config.rateLimitPerMinute }] }),
         IdentityModule,
         TargetsModule,
+        WarningsModule,
         EvidenceStoreModule,
       ],
       controllers: [
@@ -53,11 +56,12 @@ export class AppModule {
         TargetsController,
         UnitDashboardController,
         EvidenceController,
+        WarningsController,
       ],
       providers: [
         ReadYourWrites,
         // Scheduled checks run where the projections run: here in embedded mode, in the worker otherwise.
-        ...(config.mode === 'embedded' ? [MissedPeriodsSchedule] : []),
+        ...(config.mode === 'embedded' ? [MissedPeriodsSchedule, EvaluateWarningWhenTargetChanged, WarningsSchedule] : []),
         // Order matters: shed floods first, then authenticate.
         { provide: APP_GUARD, useClass: ThrottlerGuard },
         { provide: APP_GUARD, useClass: AuthGuard },

@@ -6,6 +6,7 @@ import { EventStoreModule } from '@dukao/event-store';
 import { ProjectionsModule } from '@dukao/projections';
 import { ReadModelStoreModule } from '@dukao/read-model-store';
 import { MissedPeriodsSchedule, TargetsModule } from '@dukao/targets';
+import { EvaluateWarningWhenTargetChanged, WarningsModule, WarningsSchedule } from '@dukao/warnings';
 import { WorkerHealthServer } from './worker-health.server';
 
 /**
@@ -24,8 +25,9 @@ export class WorkerModule {
         ProjectionsModule.forRoot({ projections: allProjections, run: true }),
         CqrsModule.forRoot(),
         TargetsModule,
+        WarningsModule,
       ],
-      providers: [WorkerHealthServer, MissedPeriodsSchedule],
+      providers: [WorkerHealthServer, MissedPeriodsSchedule, EvaluateWarningWhenTargetChanged, WarningsSchedule],
     };
   }
 }

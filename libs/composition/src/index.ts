@@ -1,6 +1,7 @@
 import { streamCatalogProjection } from '@dukao/audit';
 import { usersProjection } from '@dukao/identity';
 import { cyclesProjection, targetsProjection, unitsProjection } from '@dukao/targets';
+import { warningsProjection } from '@dukao/warnings';
 import type { Projection } from '@dukao/projections';
 
 /**
@@ -13,4 +14,5 @@ export const allProjections: readonly Projection[] = [
   unitsProjection,
   cyclesProjection,
   targetsProjection,
+  warningsProjection,
 ];

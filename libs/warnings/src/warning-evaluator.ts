@@ -1,0 +1,75 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import type { Actor } from '@dukao/event-store';
+import { CLOCK, type Clock, SYSTEM_ACTOR } from '@dukao/kernel';
+import { READ_MODEL_STORE, type ReadModelStore } from '@dukao/read-model-store';
+import { CYCLES, type CycleView, shanghaiDate, TARGETS, type TargetView, versionAt } from '@dukao/targets';
+import { RecordWarningEvaluation, type WarningOutcome } from './commands/evaluate-warning.command';
+import { evaluateWarning, warningInputOf } from './domain/warning-level';
+import type { EvaluationCause } from './domain/warning.decider';
+
+/** Who evaluated, for the events' metadata: the reactor after an event, the scheduler (or an administrator) on a tick. */
+export interface EvaluationContext {
+  actor?: Actor;
+  correlationId?: string;
+  causationId?: string | null;
+}
+
+export const WARNING_REACTOR_ACTOR: Actor = { ...SYSTEM_ACTOR, role: 'warningReactor' };
+export const WARNING_SCHEDULER_ACTOR: Actor = { ...SYSTEM_ACTOR, role: 'scheduler' };
+
+/**
+ * Evaluates a target's warning level now, from the views (target and scheme version in force), and
+ * records a change on its warning stream. Command ids derive from the cause — `warn-<target>-<event id>`
+ * after an event, `warn-<target>-tick-<Shanghai date>` on a tick — so a replayed event or a second
+ * tick the same day appends nothing twice (levels move by Shanghai day, so one tick a day suffices;
+ * anything in between is an event).
+ */
+@Injectable()
+export class WarningEvaluator {
+  constructor(
+    private readonly commands: CommandBus,
+    @Inject(READ_MODEL_STORE) private readonly views: ReadModelStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /** null when there is nothing to evaluate: no such target, or no scheme in force for its cycle yet. */
+  async evaluateTarget(targetId: string, cause: EvaluationCause, context: EvaluationContext = {}): Promise<WarningOutcome | null> {
+    const target = await this.views.get<TargetView>(TARGETS, targetId);
+    return target ? this.evaluate(target, cause, context) : null;
+  }
+
+  async evaluate(target: TargetView, cause: EvaluationCause, context: EvaluationContext = {}): Promise<WarningOutcome | null> {
+    const now = this.clock();
+    const at = now.toISOString();
+    const cycle = await this.views.get<CycleView>(CYCLES, target.cycleId);
+    const version = cycle ? versionAt(cycle.schemes, at) : undefined;
+    if (!version) return null;
+    // Only an issued target is chased; a withdrawn (or returned) one has its warning cleared.
+    const evaluation =
+      target.status === 'issued' ? evaluateWarning(warningInputOf(target, now), version.scheme.warnings, now) : { level: 'none' as const, reasons: [] };
+    const commandId = cause.kind === 'event' ? `warn-${target._id}-${cause.eventId}` : `warn-${target._id}-tick-${shanghaiDate(now)}`;
+    const defaultActor = cause.kind === 'event' ? WARNING_REACTOR_ACTOR : WARNING_SCHEDULER_ACTOR;
+    return this.commands.execute(
+      new RecordWarningEvaluation(
+        {
+          type: 'EvaluateWarning',
+          targetId: target._id,
+          cycleId: target.cycleId,
+          unitId: target.unitId,
+          category: target.category,
+          evaluation: { level: evaluation.level, reasons: evaluation.reasons },
+          schemeVersion: version.version,
+          at,
+          cause,
+        },
+        {
+          commandId,
+          actor: context.actor ?? defaultActor,
+          correlationId: context.correlationId ?? commandId,
+          causationId: context.causationId ?? (cause.kind === 'event' ? cause.eventId : null),
+        },
+      ),
+    );
+  }
+}

@@ -1,0 +1,294 @@
+import type { StoredEvent } from '@dukao/event-store';
+import { ProjectionEngine } from '@dukao/projections';
+import { EvaluateWarningWhenTargetChanged, type WarningRaised } from '@dukao/warnings';
+import { EmbeddedApp, type Session, bearer } from './support/embedded-app';
+
+/**
+ * Warnings on the worked example of shared/DOMAIN.md, with a moving clock: Town A's GDP growth
+ * target 8.0% for 2026 (schedule 25/50/75/100 by quarter). Cumulative 3.2% by June is 40% against
+ * 50%: a bell. Q3 (due 10 October) unreported: yellow the day after, red after 7 days overdue. A
+ * report lowers it, a correction clears it. The `it`s share state and run in order.
+ */
+
+const TOWNS_TREE = {
+  category: 'towns',
+  scale: 1000,
+  indicators: [
+    { indicatorId: 'economy', parentId: null, name: '经济发展', level: 1, points: 600, method: null },
+    { indicatorId: 'gdp-growth', parentId: 'economy', name: 'GDP增速', level: 2, points: 600, method: 'completion' },
+    { indicatorId: 'livelihood', parentId: null, name: '社会民生', level: 1, points: 400, method: 'progress' },
+  ],
+};
+
+const GDP_PROPOSAL = {
+  cycleId: '2026',
+  unitId: 'town-a',
+  indicatorId: 'gdp-growth',
+  title: 'GDP增速',
+  kind: 'quantitative',
+  measure: '地区生产总值增速',
+  unitOfMeasure: '%',
+  direction: 'higherIsBetter',
+  annualValue: 8.0,
+  baseline: 7.1,
+  schedule: [25, 50, 75, 100],
+  cadence: 'quarterly',
+  reportDueDay: 10,
+  dataCollectionUnitId: 'stats-bureau',
+};
+
+/** An instant given as Shanghai local time 'YYYY-MM-DD HH:MM' (UTC+8). */
+const sh = (local: string) => new Date(`${local.replace(' ', 'T')}:00+08:00`).toISOString();
+
+describe('warnings: Town A’s GDP target turns bell, yellow, red, and back', () => {
+  let now = sh('2026-01-05 09:00');
+  let env: EmbeddedApp;
+  let system: Session;
+  let security: Session;
+  let admin: Session;
+  let reviewer: Session;
+  let staffA: Session;
+  let staffB: Session;
+  let leader: Session;
+  let targetId: string;
+  const reports: Record<string, string> = {};
+  /** The log head once the target had turned red. */
+  let redHead = 0;
+
+  const travel = async (local: string) => {
+    now = sh(local);
+    await env.renew(system, security, admin, reviewer, staffA, staffB, leader);
+  };
+  /**
+   * Waits until the reactor has handled the write at `position` and the warnings view has taken in
+   * whatever it appended; returns the log head to pass as minPosition. The clock must not move
+   * before: the reactor evaluates at the time it runs.
+   */
+  const settle = async (position: number) => {
+    expect(await env.app.get(EvaluateWarningWhenTargetChanged).waitFor(position, 10_000)).toBe(true);
+    const head = (await env.headPosition())!;
+    expect(await env.app.get(ProjectionEngine).waitFor('warnings', head, 10_000)).toBe(true);
+    return head;
+  };
+  const history = async (minPosition: number, as: Session = leader) =>
+    (await env.http().get(`/warnings/${targetId}/history?minPosition=${minPosition}`).set(bearer(as)).expect(200)).body;
+  const tick = async () => {
+    const res = await env.http().post('/warnings/evaluations').set(bearer(admin)).expect(200);
+    return { ...(res.body as { evaluated: number; changed: number }), head: (await env.headPosition())! };
+  };
+  const report = (body: Record<string, unknown>) =>
+    env.http().post(`/targets/${targetId}/reports`).set(bearer(staffA)).send(body).expect(201);
+  const warningEvents = async () => env.store.readStream(`warning-${targetId}`);
+
+  beforeAll(async () => {
+    env = await EmbeddedApp.start(
+      { ACCESS_TOKEN_TTL_SECONDS: '86400', REFRESH_TOKEN_TTL_SECONDS: String(90 * 86_400) },
+      () => new Date(now),
+    );
+    system = await env.administrator('systemAdmin', 'sysadmin');
+    security = await env.administrator('securityAdmin', 'secadmin');
+    const admins = { system, security };
+    admin = await env.user(admins, 'kaohe-ban', [{ role: 'assessmentAdmin' }]);
+    reviewer = await env.user(admins, 'tongji-ju', [{ role: 'reviewer', unitIds: ['stats-bureau'] }]);
+    staffA = await env.user(admins, 'town-a-zhang', [{ role: 'unitStaff', unitIds: ['town-a'] }]);
+    staffB = await env.user(admins, 'town-b-wang', [{ role: 'unitStaff', unitIds: ['town-b'] }]);
+    leader = await env.user(admins, 'fenguan-shizhang', [{ role: 'cityLeader' }]);
+  }, 60_000);
+  afterAll(async () => {
+    await env?.stop();
+  });
+
+  it('sets up cycle 2026, the towns and an issued GDP target of 8.0 with no warning', async () => {
+    await env.http().post('/cycles').set(bearer(admin)).send({ cycleId: '2026', name: '2026年度绩效考核' }).expect(201);
+    for (const unit of [
+      { unitId: 'town-a', name: '甲镇', category: 'towns' },
+      { unitId: 'town-b', name: '乙镇', category: 'towns' },
+      { unitId: 'stats-bureau', name: '市统计局', category: 'departments' },
+    ]) {
+      await env.http().post('/units').set(bearer(admin)).send(unit).expect(201);
+    }
+    await env.http().post('/cycles/2026/indicator-trees').set(bearer(admin)).send(TOWNS_TREE).expect(201);
+    const proposed = await env.http().post('/targets').set(bearer(admin)).send(GDP_PROPOSAL).expect(201);
+    targetId = proposed.body.id;
+    const review = (as: Session, stage: string) =>
+      env.http().post(`/targets/${targetId}/reviews`).set(bearer(as)).send({ stage, decision: 'pass' }).expect(200);
+    await review(reviewer, 'lineDepartment');
+    await review(admin, 'assessmentOffice');
+    const issued = await review(leader, 'leaderInCharge');
+
+    const head = await settle(issued.body.position);
+    expect(await history(head)).toMatchObject({ targetId, unitId: 'town-a', level: 'none', reasons: [], history: [] });
+    expect(await warningEvents()).toEqual([]);
+  });
+
+  it('stays quiet on an on-track Q1 report', async () => {
+    await travel('2026-04-08 10:00');
+    const q1 = await report({ period: '2026-Q1', cumulativeValue: 2.0 });
+    const head = await settle(q1.body.position);
+    expect((await history(head)).level).toBe('none');
+  });
+
+  it('the worked example: Q2 cumulative 3.2 of 8.0 (40% against 50%, a gap of 10) raises a bell, with its reason and scheme version', async () => {
+    await travel('2026-07-09 10:00');
+    const q2 = await report({ period: '2026-Q2', cumulativeValue: 3.2, narrative: '上半年增长3.2%' });
+    reports.q2 = q2.body.reportId;
+    const head = await settle(q2.body.position);
+
+    const view = await history(head);
+    expect(view).toMatchObject({
+      level: 'bell',
+      schemeVersion: 1,
+      since: now,
+      reasons: [
+        {
+          rule: 'gapAboveBell',
+          level: 'bell',
+          period: '2026-Q2',
+          detail: '2026年第二季度累计完成 40%，基准时序进度 50%，落后 10 个百分点，超过警铃阈值 5',
+        },
+      ],
+    });
+
+    const raised = ((await warningEvents()) as unknown as Array<StoredEvent & WarningRaised>)[0]!;
+    const reportEvent = (await env.store.readStream(`target-${targetId}`)).find((e) => e.position === q2.body.position)!;
+    expect(raised).toMatchObject({
+      type: 'WarningRaised',
+      data: {
+        targetId,
+        cycleId: '2026',
+        unitId: 'town-a',
+        category: 'towns',
+        level: 'bell',
+        previousLevel: 'none',
+        schemeVersion: 1,
+        evaluatedAt: now,
+        cause: { kind: 'event', eventId: reportEvent.id },
+      },
+      metadata: { causationId: reportEvent.id, correlationId: reportEvent.metadata.correlationId },
+    });
+    expect(raised.data.reasons).toEqual([expect.objectContaining({ rule: 'gapAboveBell', dueDate: null, milestoneId: null })]);
+
+    const list = await env.http().get(`/warnings?minPosition=${head}`).set(bearer(leader)).expect(200);
+    expect(list.body).toMatchObject({ total: 1, items: [{ targetId, title: 'GDP增速', level: 'bell', unitId: 'town-a' }] });
+    expect(list.body.items[0].history).toBeUndefined();
+    expect((await env.http().get('/warnings?level=red').set(bearer(leader)).expect(200)).body.total).toBe(0);
+  });
+
+  it('publishes scheme version 2 from 1 October; re-evaluating on the publication changes nothing yet', async () => {
+    await travel('2026-09-01 10:00');
+    const cycle = (await env.http().get('/cycles/2026').set(bearer(admin)).expect(200)).body;
+    const scheme = cycle.schemes[0].scheme;
+    const published = await env
+      .http()
+      .post('/cycles/2026/schemes')
+      .set(bearer(admin))
+      .send({ scheme: { ...scheme, warnings: { ...scheme.warnings, milestoneYellowDays: 5 } }, effectiveFrom: sh('2026-10-01 00:00'), note: '第二版' })
+      .expect(201);
+    const head = await settle(published.body.position);
+    expect(await history(head)).toMatchObject({ level: 'bell', schemeVersion: 1 });
+    expect(await warningEvents()).toHaveLength(1);
+  });
+
+  it('turns yellow on the tick the day after Q3 was due unreported, once per day however often it runs', async () => {
+    await travel('2026-10-10 09:00');
+    // Due today: a bell, already the level: nothing recorded.
+    expect(await tick()).toMatchObject({ evaluated: 1, changed: 0 });
+
+    await travel('2026-10-11 09:00');
+    const first = await tick();
+    expect(first).toMatchObject({ evaluated: 1, changed: 1 });
+    const view = await history(first.head);
+    expect(view).toMatchObject({ level: 'yellow', schemeVersion: 2, since: now });
+    expect(view.reasons.map((r: { rule: string }) => r.rule)).toEqual(['reportOverdue', 'gapAboveBell']);
+    expect(view.reasons[0]).toMatchObject({ period: '2026-Q3', dueDate: '2026-10-10', detail: '2026年第三季度进度应于10月10日前报送，已逾期 1 天' });
+
+    await travel('2026-10-11 15:00');
+    expect(await tick()).toMatchObject({ evaluated: 1, changed: 0 });
+    await travel('2026-10-17 09:00');
+    expect(await tick()).toMatchObject({ changed: 0 });
+    expect(await warningEvents()).toHaveLength(2);
+  });
+
+  it('turns red on the tick once Q3 is more than 7 days overdue', async () => {
+    await travel('2026-10-18 09:00');
+    const red = await tick();
+    expect(red).toMatchObject({ changed: 1 });
+    redHead = red.head;
+    const view = await history(red.head);
+    expect(view).toMatchObject({ level: 'red', schemeVersion: 2, since: sh('2026-10-18 09:00') });
+    expect(view.reasons[0]).toMatchObject({ rule: 'reportOverdueLong', level: 'red', detail: expect.stringContaining('已逾期 8 天，超过 7 天') });
+    expect(view.history.map((h: { level: string; previousLevel: string }) => [h.previousLevel, h.level])).toEqual([
+      ['none', 'bell'],
+      ['bell', 'yellow'],
+      ['yellow', 'red'],
+    ]);
+    const reds = await env.http().get(`/warnings?level=red&unitId=town-a&minPosition=${red.head}`).set(bearer(admin)).expect(200);
+    expect(reds.body).toMatchObject({ total: 1, items: [{ targetId, level: 'red' }] });
+  });
+
+  it('counts the board by unit and category, within each caller’s scope', async () => {
+    const board = await env.http().get(`/warnings/board?cycleId=2026&category=towns&minPosition=${redHead}`).set(bearer(leader)).expect(200);
+    expect(board.body).toEqual({
+      cycleId: '2026',
+      category: 'towns',
+      totals: { bell: 0, yellow: 0, red: 1, total: 1 },
+      items: [{ unitId: 'town-a', unitName: '甲镇', category: 'towns', bell: 0, yellow: 0, red: 1, total: 1 }],
+      truncated: false,
+    });
+    const other = await env.http().get('/warnings/board?cycleId=2026&category=departments').set(bearer(leader)).expect(200);
+    expect(other.body.totals.total).toBe(0);
+    const own = await env.http().get('/warnings/board?cycleId=2026').set(bearer(staffA)).expect(200);
+    expect(own.body.totals).toEqual({ bell: 0, yellow: 0, red: 1, total: 1 });
+    await env.http().get('/warnings/board?category=villages').set(bearer(leader)).expect(400);
+    await env.http().get('/warnings?skip=1000001').set(bearer(leader)).expect(400);
+  });
+
+  it('keeps Town B out: its staff see no warning of Town A and cannot read its history', async () => {
+    const board = await env.http().get('/warnings/board?cycleId=2026').set(bearer(staffB)).expect(200);
+    expect(board.body).toMatchObject({ totals: { bell: 0, yellow: 0, red: 0, total: 0 }, items: [] });
+    const list = await env.http().get('/warnings?unitId=town-a').set(bearer(staffB)).expect(200);
+    expect(list.body.total).toBe(0);
+    const denied = await env.http().get(`/warnings/${targetId}/history`).set(bearer(staffB)).expect(404);
+    expect(denied.body.code).toBe('TARGET_NOT_FOUND');
+    await env.http().get('/warnings/board').set(bearer(reviewer)).expect(403);
+    await env.http().post('/warnings/evaluations').set(bearer(leader)).expect(403);
+    expect((await history(redHead, staffA)).level).toBe('red');
+  });
+
+  it('a late Q3 report lowers it to a bell, and a correction on track clears it', async () => {
+    await travel('2026-10-20 10:00');
+    // 5.2 of 8.0 = 65% against 75%: a gap of 10.
+    const q3 = await report({ period: '2026-Q3', cumulativeValue: 5.2 });
+    let head = await settle(q3.body.position);
+    expect(await history(head)).toMatchObject({
+      level: 'bell',
+      reasons: [expect.objectContaining({ rule: 'gapAboveBell', period: '2026-Q3' })],
+    });
+
+    await travel('2026-10-21 10:00');
+    const corrected = await report({ period: '2026-Q3', cumulativeValue: 6.0, replaces: q3.body.reportId, narrative: '更正' });
+    head = await settle(corrected.body.position);
+    const view = await history(head);
+    expect(view).toMatchObject({ level: 'none', reasons: [], since: now });
+    expect((await env.http().get(`/warnings?minPosition=${head}`).set(bearer(leader)).expect(200)).body.total).toBe(0);
+    const board = await env.http().get('/warnings/board?cycleId=2026').set(bearer(leader)).expect(200);
+    expect(board.body.totals.total).toBe(0);
+  });
+
+  it('the audit trail: the warning stream says when the target turned red and under which scheme version', async () => {
+    const events = await warningEvents();
+    expect(
+      events.map((e) => [e.type, (e.data as { level?: string }).level ?? null, e.data.previousLevel, e.data.schemeVersion, e.data.evaluatedAt]),
+    ).toEqual([
+      ['WarningRaised', 'bell', 'none', 1, sh('2026-07-09 10:00')],
+      ['WarningRaised', 'yellow', 'bell', 2, sh('2026-10-11 09:00')],
+      ['WarningRaised', 'red', 'yellow', 2, sh('2026-10-18 09:00')],
+      ['WarningRaised', 'bell', 'red', 2, sh('2026-10-20 10:00')],
+      ['WarningCleared', null, 'bell', 2, sh('2026-10-21 10:00')],
+    ]);
+    const red = events[2]!;
+    expect(red.data.cause).toEqual({ kind: 'tick', eventId: null });
+    expect(red.metadata).toMatchObject({ actor: { userId: admin.userId, role: 'assessmentAdmin' }, recordedAt: sh('2026-10-18 09:00') });
+    expect(red.metadata.commandId).toBe(`warn-${targetId}-tick-2026-10-18`);
+  });
+});
