@@ -1,0 +1,4 @@
+export * from './job-queue.port';
+export * from './sqlite.job-queue';
+export * from './bullmq.job-queue';
+export * from './notifications.module';
