@@ -93,6 +93,8 @@ const EXPECTED: Record<RouteKey, Access> = {
   'GET /warnings': UNIT_READERS,
   'GET /warnings/:targetId/history': UNIT_READERS,
   'POST /warnings/evaluations': ['assessmentAdmin'],
+  'GET /reminders': ['assessmentAdmin', 'supervisor', 'systemAdmin'],
+  'GET /reminders/outbox': ['assessmentAdmin', 'supervisor', 'systemAdmin'],
 
   'POST /evidence': ['unitStaff', 'reviewer', 'supervisor', 'assessmentAdmin'],
   'GET /evidence/:fileId': ['unitStaff', 'reviewer', 'supervisor', 'assessmentAdmin', 'inspector', 'cityLeader', 'auditor'],

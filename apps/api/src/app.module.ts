@@ -7,6 +7,7 @@ import { AppConfigModule, type AppConfig } from '@dukao/config';
 import { EventStoreModule } from '@dukao/event-store';
 import type { Clock } from '@dukao/kernel';
 import { EvidenceStoreModule } from '@dukao/evidence-store';
+import { NotificationsModule, RemindersModule } from '@dukao/notifications';
 import { IdentityModule } from '@dukao/identity';
 import { ProjectionsModule } from '@dukao/projections';
 import { ReadModelStoreModule } from '@dukao/read-model-store';
@@ -24,6 +25,7 @@ import { PlanningController } from './targets/planning.controller';
 import { TargetImportController } from './targets/target-import.controller';
 import { TargetsController, UnitDashboardController } from './targets/targets.controller';
 import { WarningsController } from './warnings/warnings.controller';
+import { RemindersController } from './reminders/reminders.controller';
 import { AuthGuard } from './security/auth.guard';
 
 @Module({})
@@ -43,6 +45,8 @@ export class AppModule {
         TargetsModule,
         WarningsModule,
         EvidenceStoreModule,
+        NotificationsModule.forRoot(),
+        RemindersModule.forRoot({ run: config.mode === 'embedded' }),
       ],
       controllers: [
         HealthController,
@@ -57,6 +61,7 @@ export class AppModule {
         UnitDashboardController,
         EvidenceController,
         WarningsController,
+        RemindersController,
       ],
       providers: [
         ReadYourWrites,

@@ -4,6 +4,7 @@ import { allProjections } from '@dukao/composition';
 import { AppConfigModule, type AppConfig } from '@dukao/config';
 import { EventStoreModule } from '@dukao/event-store';
 import { ProjectionsModule } from '@dukao/projections';
+import { NotificationsModule, RemindersModule } from '@dukao/notifications';
 import { ReadModelStoreModule } from '@dukao/read-model-store';
 import { MissedPeriodsSchedule, TargetsModule } from '@dukao/targets';
 import { EvaluateWarningWhenTargetChanged, WarningsModule, WarningsSchedule } from '@dukao/warnings';
@@ -26,6 +27,8 @@ export class WorkerModule {
         CqrsModule.forRoot(),
         TargetsModule,
         WarningsModule,
+        NotificationsModule.forRoot(),
+        RemindersModule.forRoot({ run: true }),
       ],
       providers: [WorkerHealthServer, MissedPeriodsSchedule, EvaluateWarningWhenTargetChanged, WarningsSchedule],
     };

@@ -1,0 +1,363 @@
+import {
+  JOB_QUEUE,
+  type JobInfo,
+  OutboxSmsGateway,
+  ReminderPlanner,
+  SendReminderProcessor,
+  type SqliteJobQueue,
+} from '@dukao/notifications';
+import { EvaluateWarningWhenTargetChanged } from '@dukao/warnings';
+import { EmbeddedApp, type Session, bearer } from './support/embedded-app';
+
+/**
+ * Reminders (三级提醒) on the worked example of shared/DOMAIN.md, with a moving clock: Town A's GDP
+ * target, Q2 report due 10 July. Tier 1 (reporter) on 7 and 9 July, tier 2 (leaderInCharge) on 11
+ * July, tier 3 (principalLeader) on 13 July, all 09:00 Shanghai (01:00Z); a report on 12 July
+ * cancels tier 3. A red at 23:00 sends tier 3 at 08:00 the next morning. The `it`s run in order.
+ */
+
+const TOWNS_TREE = {
+  category: 'towns',
+  scale: 1000,
+  indicators: [
+    { indicatorId: 'economy', parentId: null, name: '经济发展', level: 1, points: 600, method: null },
+    {
+      indicatorId: 'gdp-growth',
+      parentId: 'economy',
+      name: 'GDP增速',
+      level: 2,
+      points: 600,
+      method: 'completion',
+    },
+    {
+      indicatorId: 'livelihood',
+      parentId: null,
+      name: '社会民生',
+      level: 1,
+      points: 400,
+      method: 'progress',
+    },
+  ],
+};
+
+const GDP_PROPOSAL = {
+  cycleId: '2026',
+  unitId: 'town-a',
+  indicatorId: 'gdp-growth',
+  title: 'GDP增速',
+  kind: 'quantitative',
+  measure: '地区生产总值增速',
+  unitOfMeasure: '%',
+  direction: 'higherIsBetter',
+  annualValue: 8.0,
+  baseline: 7.1,
+  schedule: [25, 50, 75, 100],
+  cadence: 'quarterly',
+  reportDueDay: 10,
+  dataCollectionUnitId: 'stats-bureau',
+};
+
+const PHONES = {
+  reporter: '13800000001',
+  leaderInCharge: '13800000002',
+  principalLeader: '13800000003',
+} as const;
+
+/** An instant given as Shanghai local time 'YYYY-MM-DD HH:MM' (UTC+8). */
+const sh = (local: string) => new Date(`${local.replace(' ', 'T')}:00+08:00`).toISOString();
+
+interface ReminderItem {
+  key: string;
+  reminderKey: string;
+  state: JobInfo['state'];
+  runAt: string;
+  tier: number;
+  duty: string;
+  period: string | null;
+  dueDate: string;
+  reason: string;
+}
+
+describe('reminders: Town A’s GDP target, tiers 1–3 by SMS, stopped by a report, held out of quiet hours', () => {
+  let now = sh('2026-01-05 09:00');
+  let env: EmbeddedApp;
+  let system: Session;
+  let security: Session;
+  let admin: Session;
+  let reviewer: Session;
+  let staffA: Session;
+  let leader: Session;
+  let supervisor: Session;
+  let targetId: string;
+  const key = (duty: string, period: string, tier: number, due: string, before?: number) =>
+    `reminder_${duty}_${targetId}_${period}_t${tier}_${due}${before === undefined ? '' : `_b${before}`}`;
+
+  const travel = async (local: string) => {
+    now = sh(local);
+    await env.renew(system, security, admin, reviewer, staffA, leader, supervisor);
+  };
+  const queue = () => env.app.get<SqliteJobQueue>(JOB_QUEUE);
+  /** Waits until the warnings reactor handled the write at `position` and the planner every event since. */
+  const settle = async (position?: number) => {
+    if (position !== undefined)
+      expect(await env.app.get(EvaluateWarningWhenTargetChanged).waitFor(position, 10_000)).toBe(true);
+    expect(await env.app.get(ReminderPlanner).settle(10_000)).toBe(true);
+  };
+  /** Runs every reminder job due at the test's time, until none is due or running. */
+  const drain = async () => {
+    for (let round = 0; round < 100; round++) {
+      await queue().tick();
+      const jobs = await queue().list({ limit: 1000 });
+      const busy = jobs.some(
+        (j) =>
+          j.state === 'running' ||
+          (j.state === 'pending' && j.attempts === 0 && Date.parse(j.runAt) <= Date.parse(now)),
+      );
+      if (!busy) return;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    throw new Error('the queue did not drain');
+  };
+  const reminders = async (): Promise<ReminderItem[]> =>
+    (await env.http().get('/reminders?limit=1000').set(bearer(admin)).expect(200)).body.items;
+  const outbox = async (): Promise<Array<{ key: string; to: string; text: string; sentAt: string }>> =>
+    (await env.http().get('/reminders/outbox?limit=1000').set(bearer(supervisor)).expect(200)).body.items;
+  const report = (body: Record<string, unknown>) =>
+    env.http().post(`/targets/${targetId}/reports`).set(bearer(staffA)).send(body).expect(201);
+
+  beforeAll(async () => {
+    env = await EmbeddedApp.start(
+      { ACCESS_TOKEN_TTL_SECONDS: '86400', REFRESH_TOKEN_TTL_SECONDS: String(90 * 86_400) },
+      () => new Date(now),
+    );
+    system = await env.administrator('systemAdmin', 'sysadmin');
+    security = await env.administrator('securityAdmin', 'secadmin');
+    const admins = { system, security };
+    admin = await env.user(admins, 'kaohe-ban', [{ role: 'assessmentAdmin' }]);
+    reviewer = await env.user(admins, 'tongji-ju', [{ role: 'reviewer', unitIds: ['stats-bureau'] }]);
+    staffA = await env.user(admins, 'town-a-zhang', [{ role: 'unitStaff', unitIds: ['town-a'] }]);
+    leader = await env.user(admins, 'fenguan-shizhang', [{ role: 'cityLeader' }]);
+    supervisor = await env.user(admins, 'ducha-shi', [{ role: 'supervisor' }]);
+  }, 60_000);
+  afterAll(async () => {
+    await env?.stop();
+  });
+
+  it('sets up Town A’s people with phones and an issued GDP target; plans Q2’s reminders at 09:00 Shanghai', async () => {
+    await env
+      .http()
+      .post('/cycles')
+      .set(bearer(admin))
+      .send({ cycleId: '2026', name: '2026年度绩效考核' })
+      .expect(201);
+    for (const unit of [
+      { unitId: 'town-a', name: '甲镇', category: 'towns' },
+      { unitId: 'town-b', name: '乙镇', category: 'towns' },
+      { unitId: 'stats-bureau', name: '市统计局', category: 'departments' },
+    ]) {
+      await env.http().post('/units').set(bearer(admin)).send(unit).expect(201);
+    }
+    for (const [duty, phone] of Object.entries(PHONES)) {
+      const created = await env
+        .http()
+        .post('/users')
+        .set(bearer(system))
+        .send({ username: `town-a-${duty}`, displayName: duty, phone })
+        .expect(201);
+      await env
+        .http()
+        .post(`/users/${created.body.id}/memberships`)
+        .set(bearer(security))
+        .send({ unitId: 'town-a', duty })
+        .expect(201);
+    }
+    await env.http().post('/cycles/2026/indicator-trees').set(bearer(admin)).send(TOWNS_TREE).expect(201);
+    const proposed = await env.http().post('/targets').set(bearer(admin)).send(GDP_PROPOSAL).expect(201);
+    targetId = proposed.body.id;
+    const review = (as: Session, stage: string) =>
+      env
+        .http()
+        .post(`/targets/${targetId}/reviews`)
+        .set(bearer(as))
+        .send({ stage, decision: 'pass' })
+        .expect(200);
+    await review(reviewer, 'lineDepartment');
+    await review(admin, 'assessmentOffice');
+    const issued = await review(leader, 'leaderInCharge');
+    await settle(issued.body.position);
+
+    const q2 = (await reminders()).filter((r) => r.period === '2026-Q2');
+    expect(q2.map((r) => [r.key, r.state, r.runAt, r.tier, r.duty])).toEqual([
+      [key('reporter', '2026-Q2', 1, '2026-07-10', 3), 'pending', '2026-07-07T01:00:00.000Z', 1, 'reporter'],
+      [key('reporter', '2026-Q2', 1, '2026-07-10', 1), 'pending', '2026-07-09T01:00:00.000Z', 1, 'reporter'],
+      [
+        key('leaderInCharge', '2026-Q2', 2, '2026-07-10'),
+        'pending',
+        '2026-07-11T01:00:00.000Z',
+        2,
+        'leaderInCharge',
+      ],
+      [
+        key('principalLeader', '2026-Q2', 3, '2026-07-10'),
+        'pending',
+        '2026-07-13T01:00:00.000Z',
+        3,
+        'principalLeader',
+      ],
+    ]);
+    await env.http().get('/reminders').set(bearer(staffA)).expect(403);
+    await env.http().get('/reminders/outbox').set(bearer(leader)).expect(403);
+    await env.http().get('/reminders').set(bearer(system)).expect(200);
+  });
+
+  it('an on-time Q1 report cancels Q1’s reminders', async () => {
+    await travel('2026-04-01 10:00');
+    const q1 = await report({ period: '2026-Q1', cumulativeValue: 2.0 });
+    await settle(q1.body.position);
+    expect((await reminders()).filter((r) => r.period === '2026-Q1' && r.state === 'pending')).toEqual([]);
+    await travel('2026-04-10 09:00');
+    await drain();
+    expect(await outbox()).toEqual([]);
+  });
+
+  it('sends tier 1 to the reporter at 09:00 on 7 and 9 July, not before', async () => {
+    await travel('2026-07-07 08:59');
+    await drain();
+    expect(await outbox()).toEqual([]);
+    await travel('2026-07-07 09:00');
+    await drain();
+    let sent = await outbox();
+    expect(sent).toEqual([
+      expect.objectContaining({
+        key: key('reporter', '2026-Q2', 1, '2026-07-10', 3),
+        to: PHONES.reporter,
+        sentAt: sh('2026-07-07 09:00'),
+      }),
+    ]);
+    expect(sent[0]!.text).toContain('甲镇“GDP增速”');
+    expect(sent[0]!.text).toContain('7月10日');
+    await travel('2026-07-09 09:00');
+    await drain();
+    sent = await outbox();
+    expect(sent.map((s) => [s.key, s.to, s.sentAt])).toEqual([
+      [key('reporter', '2026-Q2', 1, '2026-07-10', 3), PHONES.reporter, sh('2026-07-07 09:00')],
+      [key('reporter', '2026-Q2', 1, '2026-07-10', 1), PHONES.reporter, sh('2026-07-09 09:00')],
+    ]);
+  });
+
+  it('sends tier 2 to the leader in charge on 11 July while the report is missing', async () => {
+    await travel('2026-07-11 09:00');
+    await drain();
+    expect((await outbox()).at(-1)).toMatchObject({
+      key: key('leaderInCharge', '2026-Q2', 2, '2026-07-10'),
+      to: PHONES.leaderInCharge,
+      sentAt: now,
+    });
+    expect(await outbox()).toHaveLength(3);
+  });
+
+  it('a report filed on 12 July cancels tier 3', async () => {
+    await travel('2026-07-12 10:00');
+    const q2 = await report({ period: '2026-Q2', cumulativeValue: 3.2 });
+    await settle(q2.body.position);
+    expect(await queue().get(key('principalLeader', '2026-Q2', 3, '2026-07-10'))).toBeNull();
+    await travel('2026-07-13 09:00');
+    await drain();
+    expect(await outbox()).toHaveLength(3);
+  });
+
+  it('a red at 23:00 sends tier 3 at 08:00 the next morning, not at 23:00', async () => {
+    // Scheme version 2, in force at once: tier 3 ten days after the due date, so a red comes first.
+    await travel('2026-09-01 10:00');
+    const cycle = (await env.http().get('/cycles/2026').set(bearer(admin)).expect(200)).body;
+    const scheme = cycle.schemes[0].scheme;
+    const published = await env
+      .http()
+      .post('/cycles/2026/schemes')
+      .set(bearer(admin))
+      .send({
+        scheme: { ...scheme, reminders: { ...scheme.reminders, tier3DaysAfter: 10 } },
+        effectiveFrom: now,
+        note: '第二版',
+      })
+      .expect(201);
+    await settle(published.body.position);
+    const t3 = key('principalLeader', '2026-Q3', 3, '2026-10-10');
+    expect(await queue().get(t3)).toMatchObject({ state: 'pending', runAt: '2026-10-20T01:00:00.000Z' });
+
+    for (const day of ['2026-10-07 09:00', '2026-10-09 09:00', '2026-10-11 09:00']) {
+      await travel(day);
+      await drain();
+    }
+    expect((await outbox()).map((s) => s.key).slice(3)).toEqual([
+      key('reporter', '2026-Q3', 1, '2026-10-10', 3),
+      key('reporter', '2026-Q3', 1, '2026-10-10', 1),
+      key('leaderInCharge', '2026-Q3', 2, '2026-10-10'),
+    ]);
+
+    await travel('2026-10-18 23:00');
+    const tick = await env.http().post('/warnings/evaluations').set(bearer(admin)).expect(200);
+    expect(tick.body).toMatchObject({ changed: 1 });
+    await settle();
+    expect(await queue().get(t3)).toMatchObject({ state: 'pending', runAt: sh('2026-10-19 08:00') });
+    await drain();
+    expect(await outbox()).toHaveLength(6);
+    await travel('2026-10-19 07:59');
+    await drain();
+    expect(await outbox()).toHaveLength(6);
+    await travel('2026-10-19 08:00');
+    await drain();
+    expect((await outbox()).at(-1)).toMatchObject({
+      key: t3,
+      to: PHONES.principalLeader,
+      sentAt: sh('2026-10-19 08:00'),
+    });
+    expect((await outbox()).at(-1)!.text).toContain('红牌');
+    await travel('2026-10-20 09:00');
+    await drain();
+    expect(await outbox()).toHaveLength(7);
+  });
+
+  it('replanning, re-running a sent job or sending a key again never duplicates an SMS', async () => {
+    const before = await outbox();
+    expect(await env.app.get(ReminderPlanner).replanAll()).toBe(1);
+    await drain();
+    const sentJob = (await queue().get(key('principalLeader', '2026-Q3', 3, '2026-10-10')))!;
+    expect(sentJob.state).toBe('done');
+    const again = await env.app
+      .get(SendReminderProcessor)
+      .handle({
+        jobKey: sentJob.jobKey,
+        name: sentJob.name,
+        runAt: sentJob.runAt,
+        payload: sentJob.payload,
+        attempt: 2,
+      });
+    expect(again.outcome).toBe('alreadySent');
+    const gateway = env.app.get(OutboxSmsGateway);
+    const first = before[0]!;
+    expect(await gateway.send({ to: first.to, text: 'again', key: first.key })).toEqual({
+      providerId: `outbox-${first.key}`,
+    });
+    expect(await outbox()).toEqual(before);
+    expect(new Set(before.map((s) => s.key)).size).toBe(before.length);
+  });
+
+  it('a reminder with nobody holding the duty fails with a clear error', async () => {
+    const sentJob = (await queue().get(key('principalLeader', '2026-Q3', 3, '2026-10-10')))!;
+    await expect(
+      env.app.get(SendReminderProcessor).handle({
+        jobKey: 'reminder_reporter_x_2026-Q3_t1_2026-10-10_b1',
+        name: 'reminder',
+        runAt: now,
+        payload: {
+          ...sentJob.payload,
+          unitId: 'town-b',
+          duty: 'reporter',
+          reminderKey: 'reminder_reporter_x_2026-Q3_t1_2026-10-10_b1',
+        },
+        attempt: 1,
+      }),
+    ).rejects.toThrow('no reporter of unit town-b');
+  });
+});
