@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from '@nestjs/common';
 import type { EventStore, StoredEvent } from '@dukao/event-store';
 import type { GenerationWriter, ReadModelDocument, ReadModelStore, WriteOp } from '@dukao/read-model-store';
-import { applyChange, type Projection } from './projection';
+import { applyChange, type DocumentChange, type Projection } from './projection';
 
 export type RunnerState = 'starting' | 'catching-up' | 'live' | 'failed' | 'stalled' | 'stopped';
 
@@ -50,6 +50,7 @@ export class ProjectionRunner {
   private done: Promise<void> | null = null;
   private writer!: GenerationWriter;
   private readonly handled: ReadonlySet<string> | null;
+  private idle: Promise<typeof IDLE> | null = null;
 
   constructor(private readonly options: RunnerOptions) {
     this.handled = options.projection.eventTypes ? new Set(options.projection.eventTypes) : null;
@@ -84,47 +85,146 @@ export class ProjectionRunner {
     this.closeSubscription = () => subscription.close();
     const events = subscription[Symbol.asyncIterator]();
     const batch = new Batch();
+    // Events taken from the subscription and not yet applied: they are applied together, so that the
+    // documents they change are read with one query per collection instead of one per event.
+    const pending: StoredEvent[] = [];
     let next: Promise<IteratorResult<StoredEvent>> | null = null;
 
     while (!this.stopping) {
       next ??= events.next();
       // Nothing more arrives before the next turn of the event loop: commit, and see whether we are at the head.
-      let result = await Promise.race([next, new Promise<typeof IDLE>((resolve) => setImmediate(() => resolve(IDLE)))]);
+      let result = await Promise.race([next, this.nextTurn()]);
       if (result === IDLE) {
+        if (!(await this.applyPending(pending, batch, subscription))) return;
         if (batch.size > 0 && !(await this.commit(batch))) return;
         await this.checkCaughtUp();
         result = await next;
       }
       next = null;
       if (result.done) break;
-      try {
-        await this.apply(result.value, batch);
-      } catch (error) {
-        // Keep what came before the failing event; the checkpoint stays just before it.
-        if (batch.size > 0) await this.commit(batch);
-        this.fail(result.value, error);
-        await subscription.close();
-        return;
+      pending.push(result.value);
+      if (batch.size + pending.length >= batchSize) {
+        if (!(await this.applyPending(pending, batch, subscription))) return;
+        if (batch.size >= batchSize) {
+          if (!(await this.commit(batch))) return;
+          // Let timers and I/O run between batches (lease renewals, HTTP requests in the same process):
+          // while catching up, every read resolves at once and the loop would otherwise hold the thread.
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
       }
-      if (batch.size >= batchSize && !(await this.commit(batch))) return;
     }
+    if (!(await this.applyPending(pending, batch, subscription))) return;
     if (batch.size > 0) await this.commit(batch);
   }
 
-  private async apply(event: StoredEvent, batch: Batch): Promise<void> {
-    if (this.handled && !this.handled.has(event.type)) {
+  /**
+   * A promise of IDLE at the next turn of the event loop, shared by every wait until it fires (one
+   * timer per turn rather than one per event).
+   */
+  private nextTurn(): Promise<typeof IDLE> {
+    this.idle ??= new Promise((resolve) =>
+      setImmediate(() => {
+        this.idle = null;
+        resolve(IDLE);
+      }),
+    );
+    return this.idle;
+  }
+
+  /**
+   * Applies the pending events in order (see `apply`), then empties the list. On an error in the
+   * projection's code, commits what came before the failing event, fails there and returns false.
+   */
+  private async applyPending(pending: StoredEvent[], batch: Batch, subscription: { close(): Promise<void> }): Promise<boolean> {
+    if (pending.length === 0) return true;
+    const plans = this.plan(pending);
+    pending.length = 0;
+    const loaded = await this.load(plans, batch);
+    for (const plan of plans) {
+      try {
+        if (plan.error !== undefined) throw plan.error.cause;
+        await this.apply(plan, batch, loaded);
+      } catch (error) {
+        // Keep what came before the failing event; the checkpoint stays just before it.
+        if (batch.size > 0) await this.commit(batch);
+        this.fail(plan.event, error);
+        await subscription.close();
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The changes of each event (null for events this projection does not read), computed up front so
+   * that the documents can be read together. `changes` is pure, so calling it before the earlier
+   * events are applied changes nothing; the planning stops at the first event whose `changes` throws.
+   */
+  private plan(events: readonly StoredEvent[]): Plan[] {
+    const plans: Plan[] = [];
+    for (const event of events) {
+      if (this.handled && !this.handled.has(event.type)) {
+        plans.push({ event, changes: null });
+        continue;
+      }
+      try {
+        plans.push({ event, changes: this.options.projection.changes(event) });
+      } catch (cause) {
+        plans.push({ event, changes: null, error: { cause } });
+        break;
+      }
+    }
+    return plans;
+  }
+
+  /**
+   * Reads, one query per collection, the stored documents the planned changes start from (those the
+   * batch does not hold yet). Returns null when that read fails: `apply` then reads document by
+   * document, so that the error comes up at the event that needed the document, as it always has.
+   */
+  private async load(plans: readonly Plan[], batch: Batch): Promise<Map<string, ReadModelDocument> | null> {
+    const wanted = new Map<string, Set<string>>();
+    for (const plan of plans) {
+      for (const change of plan.changes ?? []) {
+        if (batch.documents.has(documentKey(change.collection, change.id))) continue;
+        let ids = wanted.get(change.collection);
+        if (!ids) wanted.set(change.collection, (ids = new Set()));
+        ids.add(change.id);
+      }
+    }
+    const loaded = new Map<string, ReadModelDocument>();
+    try {
+      for (const [collection, ids] of wanted) {
+        const found = await this.writer.getMany(collection, [...ids]);
+        for (const [id, document] of found) loaded.set(documentKey(collection, id), document);
+      }
+    } catch {
+      return null;
+    }
+    return loaded;
+  }
+
+  /**
+   * Applies one planned event to the batch. `loaded` holds the stored documents its changes start
+   * from (absent: no such document); null means read them one by one.
+   */
+  private async apply(plan: Plan, batch: Batch, loaded: Map<string, ReadModelDocument> | null): Promise<void> {
+    const { event, changes } = plan;
+    if (changes === null) {
       batch.advance(event.position);
       return;
     }
     // Stage this event's changes apart, so that an error half-way leaves the batch as it was.
     const staged = new Map<string, ReadModelDocument | null>();
-    for (const change of this.options.projection.changes(event)) {
-      const key = `${change.collection}\u0000${change.id}`;
+    for (const change of changes) {
+      const key = documentKey(change.collection, change.id);
       const current = staged.has(key)
         ? staged.get(key)!
         : batch.documents.has(key)
           ? batch.documents.get(key)!
-          : await this.writer.get(change.collection, change.id);
+          : loaded
+            ? (loaded.get(key) ?? null)
+            : await this.writer.get(change.collection, change.id);
       const next = applyChange(current, change, event);
       if (next !== undefined) staged.set(key, next);
     }
@@ -185,6 +285,17 @@ export class ProjectionRunner {
     );
     this.progress.emit('failed', this.failure);
   }
+}
+
+/** An event with its changes (null: not read by this projection), or the error its `changes` threw. */
+interface Plan {
+  event: StoredEvent;
+  changes: readonly DocumentChange[] | null;
+  error?: { cause: unknown };
+}
+
+function documentKey(collection: string, id: string): string {
+  return `${collection}\u0000${id}`;
 }
 
 class Batch {

@@ -23,6 +23,7 @@ export interface SqliteReadModelStoreOptions {
 }
 
 const NAME = /^[A-Za-z][A-Za-z0-9_]{0,62}$/;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS rm_registry (
@@ -73,6 +74,8 @@ export class SqliteReadModelStore implements ReadModelStore {
   private readonly db: Database.Database;
   private readonly clock: () => Date;
   private readonly statementCache = new Map<string, Database.Statement>();
+  /** The hot statements of each physical table, prepared once (cleared with the cache when tables are dropped). */
+  private readonly tableStatements = new Map<string, TableStatements>();
 
   constructor(options: SqliteReadModelStoreOptions) {
     if (options.filename !== ':memory:') mkdirSync(dirname(options.filename), { recursive: true });
@@ -91,6 +94,20 @@ export class SqliteReadModelStore implements ReadModelStore {
       this.statementCache.set(sql, statement);
     }
     return statement;
+  }
+
+  private tableStatement(table: string): TableStatements {
+    let statements = this.tableStatements.get(table);
+    if (!statements) {
+      statements = {
+        get: this.db.prepare(`SELECT id, doc FROM "${table}" WHERE id = ?`),
+        getMany: this.db.prepare(`SELECT id, doc FROM "${table}" WHERE id IN (SELECT value FROM json_each(?))`),
+        put: this.db.prepare(`INSERT INTO "${table}" (id, doc) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET doc = excluded.doc`),
+        delete: this.db.prepare(`DELETE FROM "${table}" WHERE id = ?`),
+      };
+      this.tableStatements.set(table, statements);
+    }
+    return statements;
   }
 
   /** Resolved on every query (cheap, and always right even when another process swapped generations). */
@@ -121,10 +138,35 @@ export class SqliteReadModelStore implements ReadModelStore {
   }
 
   private getFrom<T extends ReadModelDocument>(table: string, id: string): T | null {
-    const row = this.statement(`SELECT id, doc FROM "${table}" WHERE id = ?`).get(id) as
-      | { id: string; doc: string }
-      | undefined;
+    const row = this.tableStatement(table).get.get(id) as { id: string; doc: string } | undefined;
     return row ? toDocument<T>(row) : null;
+  }
+
+  /**
+   * The documents of `ids` found in `table`, in the order of `ids` (each once), read with one
+   * statement: one read transaction (and one WAL read lock) instead of one per id.
+   */
+  private getManyFrom<T extends ReadModelDocument>(table: string, ids: readonly string[]): Map<string, T> {
+    const found = new Map<string, T>();
+    if (ids.length === 0) return found;
+    const unique = [...new Set(ids)];
+    // One id, or an id JSON cannot carry as it is (a lone surrogate): look them up one by one, bound as `get` binds them.
+    if (unique.length === 1 || unique.some((id) => LONE_SURROGATE.test(id))) {
+      for (const id of unique) {
+        const document = this.getFrom<T>(table, id);
+        if (document) found.set(id, document);
+      }
+      return found;
+    }
+    const rows = new Map<string, { id: string; doc: string }>();
+    for (const row of this.tableStatement(table).getMany.all(JSON.stringify(unique)) as Array<{ id: string; doc: string }>) {
+      rows.set(row.id, row);
+    }
+    for (const id of unique) {
+      const row = rows.get(id);
+      if (row) found.set(id, toDocument<T>(row));
+    }
+    return found;
   }
 
   private findIn<T extends ReadModelDocument>(table: string, filter?: Filter, options: FindOptions = {}): T[] {
@@ -180,16 +222,20 @@ export class SqliteReadModelStore implements ReadModelStore {
   /** @internal used by the writer */
   writeGeneration(projection: string, generation: number, collections: string[], writes: readonly WriteOp[], checkpoint: number): void {
     this.db.transaction(() => {
+      // Each collection's table statements, looked up once per commit rather than once per write.
+      const tables = new Map<string, TableStatements>();
       for (const write of writes) {
-        if (!collections.includes(write.collection)) throw new UnknownCollectionError(write.collection);
-        const table = physicalName(write.collection, generation);
+        let statements = tables.get(write.collection);
+        if (!statements) {
+          if (!collections.includes(write.collection)) throw new UnknownCollectionError(write.collection);
+          statements = this.tableStatement(physicalName(write.collection, generation));
+          tables.set(write.collection, statements);
+        }
         if (write.type === 'put') {
           const { _id, ...doc } = write.document;
-          this.statement(
-            `INSERT INTO "${table}" (id, doc) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET doc = excluded.doc`,
-          ).run(_id, JSON.stringify(doc));
+          statements.put.run(_id, JSON.stringify(doc));
         } else {
-          this.statement(`DELETE FROM "${table}" WHERE id = ?`).run(write.id);
+          statements.delete.run(write.id);
         }
       }
       this.statement(
@@ -202,9 +248,13 @@ export class SqliteReadModelStore implements ReadModelStore {
   readGeneration<T extends ReadModelDocument>(
     generation: number,
     collection: string,
-  ): { get: (id: string) => T | null; find: (filter?: Filter, options?: FindOptions) => T[] } {
+  ): GenerationReader<T> {
     const table = physicalName(collection, generation);
-    return { get: (id) => this.getFrom<T>(table, id), find: (filter, options) => this.findIn<T>(table, filter, options) };
+    return {
+      get: (id) => this.getFrom<T>(table, id),
+      getMany: (ids) => this.getManyFrom<T>(table, ids),
+      find: (filter, options) => this.findIn<T>(table, filter, options),
+    };
   }
 
   /** @internal */
@@ -238,6 +288,7 @@ export class SqliteReadModelStore implements ReadModelStore {
       this.statement('DELETE FROM rm_generations WHERE projection = ? AND generation = ?').run(projection, generation);
     })();
     this.statementCache.clear();
+    this.tableStatements.clear();
   }
 
   async activate(projection: string, generation: number, version: number): Promise<void> {
@@ -318,6 +369,9 @@ export class SqliteReadModelStore implements ReadModelStore {
 }
 
 class SqliteGenerationWriter implements GenerationWriter {
+  /** One reader per collection, made on first use (the projection runner reads on every event). */
+  private readonly readers = new Map<string, GenerationReader<ReadModelDocument>>();
+
   constructor(
     private readonly store: SqliteReadModelStore,
     readonly projection: string,
@@ -326,8 +380,13 @@ class SqliteGenerationWriter implements GenerationWriter {
   ) {}
 
   private reader<T extends ReadModelDocument>(collection: string) {
-    if (!this.collections.includes(collection)) throw new UnknownCollectionError(collection);
-    return this.store.readGeneration<T>(this.generation, collection);
+    let reader = this.readers.get(collection);
+    if (!reader) {
+      if (!this.collections.includes(collection)) throw new UnknownCollectionError(collection);
+      reader = this.store.readGeneration(this.generation, collection);
+      this.readers.set(collection, reader);
+    }
+    return reader as GenerationReader<T>;
   }
 
   async get<T extends ReadModelDocument>(collection: string, id: string): Promise<T | null> {
@@ -335,13 +394,7 @@ class SqliteGenerationWriter implements GenerationWriter {
   }
 
   async getMany<T extends ReadModelDocument>(collection: string, ids: readonly string[]): Promise<Map<string, T>> {
-    const reader = this.reader<T>(collection);
-    const found = new Map<string, T>();
-    for (const id of new Set(ids)) {
-      const doc = reader.get(id);
-      if (doc) found.set(id, doc);
-    }
-    return found;
+    return this.reader<T>(collection).getMany(ids);
   }
 
   async find<T extends ReadModelDocument>(collection: string, filter?: Filter, options?: FindOptions): Promise<T[]> {
@@ -359,6 +412,19 @@ class SqliteGenerationWriter implements GenerationWriter {
   async drop(): Promise<void> {
     this.store.dropGeneration(this.projection, this.generation);
   }
+}
+
+interface GenerationReader<T extends ReadModelDocument> {
+  get: (id: string) => T | null;
+  getMany: (ids: readonly string[]) => Map<string, T>;
+  find: (filter?: Filter, options?: FindOptions) => T[];
+}
+
+interface TableStatements {
+  get: Database.Statement;
+  getMany: Database.Statement;
+  put: Database.Statement;
+  delete: Database.Statement;
 }
 
 function toDocument<T extends ReadModelDocument>(row: { id: string; doc: string }): T {
