@@ -2,7 +2,14 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const drivers = ['better-sqlite3', '@kurrent/kurrentdb-client', '@eventstore/db-client', 'mongodb', 'bullmq', 'ioredis'];
+const drivers = [
+  'better-sqlite3',
+  '@kurrent/kurrentdb-client',
+  '@eventstore/db-client',
+  'mongodb',
+  'bullmq',
+  'ioredis',
+];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'data/**', 'coverage/**', '*.js', '*.mjs'] },
@@ -20,7 +27,10 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: drivers.map((name) => ({ name, message: 'Drivers belong in their adapter files only (STYLE.md §1).' })),
+          paths: drivers.map((name) => ({
+            name,
+            message: 'Drivers belong in their adapter files only (STYLE.md §1).',
+          })),
         },
       ],
     },

@@ -37,7 +37,8 @@ function targetCount(): number {
   const raw = process.env.BENCH_HTTP_TARGETS;
   if (raw === undefined || raw === '') return 3000;
   const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n < UNITS) throw new Error(`BENCH_HTTP_TARGETS must be a whole number ≥ ${UNITS} (got "${raw}")`);
+  if (!Number.isSafeInteger(n) || n < UNITS)
+    throw new Error(`BENCH_HTTP_TARGETS must be a whole number ≥ ${UNITS} (got "${raw}")`);
   return n;
 }
 const INDICATORS = 50;
@@ -107,7 +108,8 @@ function runLoad(setup: LoadSetup, request: LoadRequest): Promise<LoadResult> {
               method: 'POST',
               setupRequest: (req) => {
                 const n = next++;
-                if (n >= limit) throw new Error(`all ${limit} distinct reports are used up; raise BENCH_HTTP_TARGETS`);
+                if (n >= limit)
+                  throw new Error(`all ${limit} distinct reports are used up; raise BENCH_HTTP_TARGETS`);
                 const target = targets[n % targets.length]!;
                 return {
                   ...req,
@@ -123,7 +125,8 @@ function runLoad(setup: LoadSetup, request: LoadRequest): Promise<LoadResult> {
     autocannon(options, (error, result) => {
       if (error) return reject(error instanceof Error ? error : new Error(String(error)));
       const statusCodes: Record<string, number> = {};
-      for (const [code, stats] of Object.entries(result.statusCodeStats ?? {})) statusCodes[code] = stats.count ?? 0;
+      for (const [code, stats] of Object.entries(result.statusCodeStats ?? {}))
+        statusCodes[code] = stats.count ?? 0;
       resolve({
         ok: result['2xx'],
         non2xx: result.non2xx,
@@ -142,7 +145,8 @@ if (!isMainThread && (workerData as Partial<LoadSetup> | null)?.role === 'dukao-
   parentPort!.on('message', (request: LoadRequest) => {
     runLoad(setup, request).then(
       (result) => parentPort!.postMessage({ result }),
-      (error: unknown) => parentPort!.postMessage({ error: error instanceof Error ? error.message : String(error) }),
+      (error: unknown) =>
+        parentPort!.postMessage({ error: error instanceof Error ? error.message : String(error) }),
     );
   });
 }
@@ -201,29 +205,54 @@ class Api {
       body: body === undefined ? undefined : JSON.stringify(body),
     }).catch((error: unknown) => {
       const cause = error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : '';
-      throw new Error(`${method} ${path}: no answer after ${((performance.now() - sent) / 1000).toFixed(1)} s${cause}`);
+      throw new Error(
+        `${method} ${path}: no answer after ${((performance.now() - sent) / 1000).toFixed(1)} s${cause}`,
+      );
     });
     const text = await response.text();
-    if (response.status !== expected) throw new Error(`${method} ${path}: ${response.status} ${text.slice(0, 500)}`);
+    if (response.status !== expected)
+      throw new Error(`${method} ${path}: ${response.status} ${text.slice(0, 500)}`);
     return (text ? JSON.parse(text) : {}) as T;
   }
 
   async login(username: string, password = PASSWORD): Promise<string> {
-    return (await this.call<{ accessToken: string }>('POST', '/auth/login', null, { username, password }, 200)).accessToken;
+    return (
+      await this.call<{ accessToken: string }>('POST', '/auth/login', null, { username, password }, 200)
+    ).accessToken;
   }
 
   /** An account as an office makes one: created, granted roles, password set by its owner. */
-  async user(admins: { system: string; security: string }, username: string, grant: { role: string; unitIds?: string[] }): Promise<string> {
-    const { id } = await this.call<{ id: string }>('POST', '/users', admins.system, { username, displayName: username, initialPassword: 'Initial-Pass-1' }, 201);
+  async user(
+    admins: { system: string; security: string },
+    username: string,
+    grant: { role: string; unitIds?: string[] },
+  ): Promise<string> {
+    const { id } = await this.call<{ id: string }>(
+      'POST',
+      '/users',
+      admins.system,
+      { username, displayName: username, initialPassword: 'Initial-Pass-1' },
+      201,
+    );
     await this.call('POST', `/users/${id}/roles`, admins.security, grant, 201);
     const first = await this.login(username, 'Initial-Pass-1');
-    await this.call('PUT', '/auth/password', first, { currentPassword: 'Initial-Pass-1', newPassword: PASSWORD }, 200);
+    await this.call(
+      'PUT',
+      '/auth/password',
+      first,
+      { currentPassword: 'Initial-Pass-1', newPassword: PASSWORD },
+      200,
+    );
     return this.login(username);
   }
 }
 
 /** Runs `task(0..count-1)` with at most `concurrency` at a time. */
-async function parallel(count: number, concurrency: number, task: (index: number) => Promise<void>): Promise<void> {
+async function parallel(
+  count: number,
+  concurrency: number,
+  task: (index: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(concurrency, count) }, async () => {
@@ -234,7 +263,11 @@ async function parallel(count: number, concurrency: number, task: (index: number
 
 const unitId = (n: number) => `town-${String(n).padStart(3, '0')}`;
 
-async function setUp(store: EventStore, api: Api, log: (message: string) => void): Promise<LoadSetup['targets']> {
+async function setUp(
+  store: EventStore,
+  api: Api,
+  log: (message: string) => void,
+): Promise<LoadSetup['targets']> {
   const start = performance.now();
   const targetTotal = targetCount();
   for (const [role, username] of [
@@ -280,7 +313,13 @@ async function setUp(store: EventStore, api: Api, log: (message: string) => void
     201,
   );
   await parallel(UNITS, SETUP_CONCURRENCY, async (n) => {
-    await api.call('POST', '/units', office, { unitId: unitId(n), name: `第${n + 1}镇`, category: 'towns' }, 201);
+    await api.call(
+      'POST',
+      '/units',
+      office,
+      { unitId: unitId(n), name: `第${n + 1}镇`, category: 'towns' },
+      201,
+    );
   });
 
   const targets: LoadSetup['targets'] = new Array<LoadSetup['targets'][number]>(targetTotal);
@@ -309,10 +348,19 @@ async function setUp(store: EventStore, api: Api, log: (message: string) => void
       },
       201,
     );
-    await api.call('POST', `/targets/${proposed.id}/reviews`, office, { stage: 'assessmentOffice', decision: 'pass' }, 200);
+    await api.call(
+      'POST',
+      `/targets/${proposed.id}/reviews`,
+      office,
+      { stage: 'assessmentOffice', decision: 'pass' },
+      200,
+    );
     targets[n] = { id: proposed.id, token: staff[Math.floor(unit / unitsPerStaff)]! };
     issued += 1;
-    if (issued % 500 === 0) log(`setting up: ${issued.toLocaleString('en-US')} targets issued, ${((performance.now() - start) / 1000).toFixed(1)} s`);
+    if (issued % 500 === 0)
+      log(
+        `setting up: ${issued.toLocaleString('en-US')} targets issued, ${((performance.now() - start) / 1000).toFixed(1)} s`,
+      );
   });
   log(
     `set up ${UNITS} units, ${targetTotal.toLocaleString('en-US')} issued monthly targets (${(targetTotal * PERIODS.length).toLocaleString('en-US')} reports to file) in ${((performance.now() - start) / 1000).toFixed(1)} s`,
@@ -327,10 +375,17 @@ async function setUp(store: EventStore, api: Api, log: (message: string) => void
  */
 async function settle(api: Api, log: (message: string) => void): Promise<void> {
   const start = performance.now();
-  for (let quick = 0; quick < 3; ) {
-    if (performance.now() - start > 15 * 60_000) throw new Error('the server did not settle within 15 minutes after the setup');
+  for (let quick = 0; quick < 3;) {
+    if (performance.now() - start > 15 * 60_000)
+      throw new Error('the server did not settle within 15 minutes after the setup');
     const sent = performance.now();
-    const health = await api.call<{ projections: Array<{ lag: number | null }> }>('GET', '/health', null, undefined, 200);
+    const health = await api.call<{ projections: Array<{ lag: number | null }> }>(
+      'GET',
+      '/health',
+      null,
+      undefined,
+      200,
+    );
     const caughtUp = health.projections.every((projection) => !projection.lag);
     quick = performance.now() - sent < 100 && caughtUp ? quick + 1 : 0;
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -380,13 +435,17 @@ async function measureReports(context: BenchContext): Promise<{ value: number; b
     };
     const measured = await interleavedRounds({
       rounds: ROUNDS,
-      warmup: { subject: () => round('report', benchMs(WARMUP_MS)), baseline: () => round('health', benchMs(WARMUP_MS)) },
+      warmup: {
+        subject: () => round('report', benchMs(WARMUP_MS)),
+        baseline: () => round('health', benchMs(WARMUP_MS)),
+      },
       subject: () => round('report', benchMs(ROUND_MS)),
       baseline: () => round('health', benchMs(ROUND_MS)),
       log: context.log,
       unit: 'requests/s',
     });
-    if (!(measured.baseline > 0)) throw new Error('GET /health answered nothing within the rounds: the server is blocked');
+    if (!(measured.baseline > 0))
+      throw new Error('GET /health answered nothing within the rounds: the server is blocked');
     const head = await store.headPosition();
     context.log(
       `${next.toLocaleString('en-US')} report requests sent; log head ${head}; refused: ${JSON.stringify(refused)}`,

@@ -30,7 +30,8 @@ function rebuildEvents(): number {
   const raw = process.env.BENCH_REBUILD_EVENTS;
   if (raw === undefined || raw === '') return 1_000_000;
   const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n < 1000) throw new Error(`BENCH_REBUILD_EVENTS must be a whole number ≥ 1000 (got "${raw}")`);
+  if (!Number.isSafeInteger(n) || n < 1000)
+    throw new Error(`BENCH_REBUILD_EVENTS must be a whole number ≥ 1000 (got "${raw}")`);
   return n;
 }
 
@@ -72,12 +73,16 @@ async function populateLog(store: EventStore, total: number, log: (message: stri
     await Promise.all(appends);
     if (written - reported >= 200_000) {
       reported = written;
-      log(`populating: ${written.toLocaleString('en-US')} events, ${((performance.now() - start) / 1000).toFixed(1)} s`);
+      log(
+        `populating: ${written.toLocaleString('en-US')} events, ${((performance.now() - start) / 1000).toFixed(1)} s`,
+      );
     }
   }
   const head = await store.headPosition();
   if (head !== total) throw new Error(`populated ${head} events, expected ${total}`);
-  log(`populated ${total.toLocaleString('en-US')} events in ${((performance.now() - start) / 1000).toFixed(1)} s`);
+  log(
+    `populated ${total.toLocaleString('en-US')} events in ${((performance.now() - start) / 1000).toFixed(1)} s`,
+  );
 }
 
 /**
@@ -86,7 +91,11 @@ async function populateLog(store: EventStore, total: number, log: (message: stri
  * million events take tens of seconds rather than minutes of hashing. Reading them back through the
  * port costs the same as reading hashed events; `verify-log` would reject this log.
  */
-async function populateRawLog(filename: string, total: number, log: (message: string) => void): Promise<void> {
+async function populateRawLog(
+  filename: string,
+  total: number,
+  log: (message: string) => void,
+): Promise<void> {
   const start = performance.now();
   const db = await openRawEventsDb(filename, 'normal');
   try {
@@ -94,16 +103,24 @@ async function populateRawLog(filename: string, total: number, log: (message: st
     for (let written = 0, stream = 0; written < total; stream += 1) {
       const first = written;
       const count = Math.min(1000, total - written);
-      insert(`report-${stream}`, 0, Array.from({ length: count }, (_, k) => reportEvent(first + k)));
+      insert(
+        `report-${stream}`,
+        0,
+        Array.from({ length: count }, (_, k) => reportEvent(first + k)),
+      );
       written += count;
       if (written % 200_000 === 0) {
-        log(`populating: ${written.toLocaleString('en-US')} events, ${((performance.now() - start) / 1000).toFixed(1)} s`);
+        log(
+          `populating: ${written.toLocaleString('en-US')} events, ${((performance.now() - start) / 1000).toFixed(1)} s`,
+        );
       }
     }
   } finally {
     db.close();
   }
-  log(`populated ${total.toLocaleString('en-US')} events (raw rows) in ${((performance.now() - start) / 1000).toFixed(1)} s`);
+  log(
+    `populated ${total.toLocaleString('en-US')} events (raw rows) in ${((performance.now() - start) / 1000).toFixed(1)} s`,
+  );
 }
 
 interface ProgressDocument extends ReadModelDocument {
@@ -127,7 +144,14 @@ const progressProjection = documentProjection<ProgressDocument>({
   collection: { name: PROJECTION, indexes: [{ fields: { unitId: 1, period: 1 } }] },
   documentId: (event) => (event.data as { targetId: string }).targetId,
   evolve(document, event) {
-    const data = event.data as { targetId: string; unitId: string; period: string; cumulative: number; narrative: string; evidenceHash: string };
+    const data = event.data as {
+      targetId: string;
+      unitId: string;
+      period: string;
+      cumulative: number;
+      narrative: string;
+      evidenceHash: string;
+    };
     return {
       _id: data.targetId,
       unitId: data.unitId,
@@ -159,18 +183,26 @@ async function scanLog(store: EventStore): Promise<number> {
 
 async function checkDocuments(readStore: SqliteReadModelStore, expectedReports: number): Promise<void> {
   const documents = await readStore.count(PROJECTION);
-  if (documents !== DOCUMENTS) throw new Error(`the projection holds ${documents} documents, expected ${DOCUMENTS}`);
+  if (documents !== DOCUMENTS)
+    throw new Error(`the projection holds ${documents} documents, expected ${DOCUMENTS}`);
   const sample = await readStore.get<ProgressDocument>(PROJECTION, 'target-00001');
   if (sample?.reports !== expectedReports / DOCUMENTS) {
-    throw new Error(`target-00001 counts ${sample?.reports} reports, expected ${expectedReports / DOCUMENTS}`);
+    throw new Error(
+      `target-00001 counts ${sample?.reports} reports, expected ${expectedReports / DOCUMENTS}`,
+    );
   }
 }
 
-async function whenActive(readStore: SqliteReadModelStore, generation: number, timeoutMs: number): Promise<void> {
+async function whenActive(
+  readStore: SqliteReadModelStore,
+  generation: number,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     if ((await readStore.registration(PROJECTION))?.generation === generation) return;
-    if (performance.now() > deadline) throw new Error(`generation ${generation} not active after ${timeoutMs} ms`);
+    if (performance.now() > deadline)
+      throw new Error(`generation ${generation} not active after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
@@ -184,7 +216,14 @@ const QUERY_ROUND_MS = 1000;
 const QUERY_LIMIT = 20;
 const STATUSES = ['proposed', 'returned', 'issued', 'withdrawn'] as const;
 const CATEGORIES = ['towns', 'departments'] as const;
-const TITLES = ['新开工保障性住房', '重点项目完成投资', '专项整治问题整改', '群众满意度调查', '营商环境评价得分', '城乡居民收入增长'];
+const TITLES = [
+  '新开工保障性住房',
+  '重点项目完成投资',
+  '专项整治问题整改',
+  '群众满意度调查',
+  '营商环境评价得分',
+  '城乡居民收入增长',
+];
 
 interface TargetDocument extends ReadModelDocument {
   cycleId: string;
@@ -243,19 +282,27 @@ export const benchmarks: Benchmark[] = [
     name: 'projection.catchup',
     description: `ProjectionEngine filling a fresh SQLite read model from a ${CATCHUP_EVENTS.toLocaleString('en-US')}-event SQLite log, one upsert per event over ${DOCUMENTS.toLocaleString('en-US')} documents; baseline: readAll over the same log`,
     async run(context) {
-      const store = new SqliteEventStore({ filename: join(context.dir, 'events.sqlite'), durability: 'normal' });
+      const store = new SqliteEventStore({
+        filename: join(context.dir, 'events.sqlite'),
+        durability: 'normal',
+      });
       let round = 0;
       try {
         await populateLog(store, CATCHUP_EVENTS, context.log);
         const head = (await store.headPosition())!;
         const subject = async () => {
           round += 1;
-          const readStore = new SqliteReadModelStore({ filename: join(context.dir, `views-${round}.sqlite`) });
-          const engine = new ProjectionEngine(store, readStore, [progressProjection], { logger: quietLogger(context) });
+          const readStore = new SqliteReadModelStore({
+            filename: join(context.dir, `views-${round}.sqlite`),
+          });
+          const engine = new ProjectionEngine(store, readStore, [progressProjection], {
+            logger: quietLogger(context),
+          });
           try {
             const start = performance.now();
             await engine.start();
-            if (!(await engine.waitFor(PROJECTION, head, 600_000))) throw new Error('the projection did not reach the head');
+            if (!(await engine.waitFor(PROJECTION, head, 600_000)))
+              throw new Error('the projection did not reach the head');
             const seconds = (performance.now() - start) / 1000;
             await engine.stop();
             await checkDocuments(readStore, CATCHUP_EVENTS);
@@ -268,7 +315,8 @@ export const benchmarks: Benchmark[] = [
         const baseline = async () => {
           const start = performance.now();
           const events = await scanLog(store);
-          if (events !== CATCHUP_EVENTS) throw new Error(`scanned ${events} events, expected ${CATCHUP_EVENTS}`);
+          if (events !== CATCHUP_EVENTS)
+            throw new Error(`scanned ${events} events, expected ${CATCHUP_EVENTS}`);
           return (events * 1000) / (performance.now() - start);
         };
         const measured = await interleavedRounds({
@@ -295,7 +343,9 @@ export const benchmarks: Benchmark[] = [
       await populateRawLog(filename, total, context.log);
       const store = new SqliteEventStore({ filename, durability: 'normal' });
       const readStore = new SqliteReadModelStore({ filename: join(context.dir, 'views.sqlite') });
-      const engine = new ProjectionEngine(store, readStore, [progressProjection], { logger: quietLogger(context) });
+      const engine = new ProjectionEngine(store, readStore, [progressProjection], {
+        logger: quietLogger(context),
+      });
       try {
         const head = await store.headPosition();
         if (head !== total) throw new Error(`populated ${head} events, expected ${total}`);
@@ -320,7 +370,9 @@ export const benchmarks: Benchmark[] = [
         await engine.rebuild(PROJECTION);
         await whenActive(readStore, 2, 30 * 60_000);
         const seconds = (performance.now() - start) / 1000;
-        context.log(`rebuild: ${seconds.toFixed(1)} s (${Math.round(total / seconds).toLocaleString('en-US')} events/s)`);
+        context.log(
+          `rebuild: ${seconds.toFixed(1)} s (${Math.round(total / seconds).toLocaleString('en-US')} events/s)`,
+        );
         const after = await scan();
         context.log(`readAll: ${after.toFixed(1)} s`);
         await checkDocuments(readStore, total - (total % DOCUMENTS));
@@ -350,9 +402,12 @@ export const benchmarks: Benchmark[] = [
           id TEXT PRIMARY KEY, category TEXT NOT NULL, status TEXT NOT NULL, completion REAL NOT NULL, doc TEXT NOT NULL
         ) STRICT;
         CREATE INDEX targets_by_status ON targets (category, status, completion DESC);`);
-        const insert = raw.prepare('INSERT INTO targets (id, category, status, completion, doc) VALUES (?, ?, ?, ?, ?)');
+        const insert = raw.prepare(
+          'INSERT INTO targets (id, category, status, completion, doc) VALUES (?, ?, ?, ?, ?)',
+        );
         const insertAll = raw.transaction((documents: TargetDocument[]) => {
-          for (const { _id, ...doc } of documents) insert.run(_id, doc.category, doc.status, doc.completion, JSON.stringify(doc));
+          for (const { _id, ...doc } of documents)
+            insert.run(_id, doc.category, doc.status, doc.completion, JSON.stringify(doc));
         });
         for (let n = 0; n < QUERY_DOCUMENTS; n += 1000) {
           const documents = Array.from({ length: 1000 }, (_, k) => targetDocument(n + k));
@@ -375,10 +430,15 @@ export const benchmarks: Benchmark[] = [
         );
         const rawQuery = (pair: number) => {
           const { category, status } = pairs[pair]!;
-          return select.all(category, status, QUERY_LIMIT).map((row) => ({ _id: row.id, ...(JSON.parse(row.doc) as object) }));
+          return select
+            .all(category, status, QUERY_LIMIT)
+            .map((row) => ({ _id: row.id, ...(JSON.parse(row.doc) as object) }));
         };
         const portQuery = (pair: number) =>
-          readStore.find<TargetDocument>(collection, pairs[pair], { sort: { completion: -1 }, limit: QUERY_LIMIT });
+          readStore.find<TargetDocument>(collection, pairs[pair], {
+            sort: { completion: -1 },
+            limit: QUERY_LIMIT,
+          });
 
         // Both answer alike, document for document.
         for (let pair = 0; pair < pairs.length; pair += 1) {

@@ -97,7 +97,15 @@ const EXPECTED: Record<RouteKey, Access> = {
   'GET /reminders/outbox': ['assessmentAdmin', 'supervisor', 'systemAdmin'],
 
   'POST /evidence': ['unitStaff', 'reviewer', 'supervisor', 'assessmentAdmin'],
-  'GET /evidence/:fileId': ['unitStaff', 'reviewer', 'supervisor', 'assessmentAdmin', 'inspector', 'cityLeader', 'auditor'],
+  'GET /evidence/:fileId': [
+    'unitStaff',
+    'reviewer',
+    'supervisor',
+    'assessmentAdmin',
+    'inspector',
+    'cityLeader',
+    'auditor',
+  ],
 };
 
 /**

@@ -26,7 +26,9 @@ describe('api in embedded mode', () => {
       status: 'ok',
       mode: 'embedded',
       eventStore: { status: 'up', adapter: 'sqlite', headPosition: null },
-      projections: expect.arrayContaining([expect.objectContaining({ name: 'streamCatalog', failure: null })]),
+      projections: expect.arrayContaining([
+        expect.objectContaining({ name: 'streamCatalog', failure: null }),
+      ]),
     });
   });
 
@@ -60,7 +62,10 @@ describe('api in embedded mode', () => {
   });
 
   it('echoes the caller correlation id on errors', async () => {
-    const res = await request(app.getHttpServer()).get('/nowhere').set('x-correlation-id', 'corr-42').expect(404);
+    const res = await request(app.getHttpServer())
+      .get('/nowhere')
+      .set('x-correlation-id', 'corr-42')
+      .expect(404);
     expect(res.body.correlationId).toBe('corr-42');
   });
 });

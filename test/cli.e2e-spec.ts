@@ -39,7 +39,14 @@ describe('command line', () => {
     for (let n = 0; n < 4; n += 1) {
       await store.append(
         'report-a',
-        [{ id: randomUUID(), type: 'ProgressReported', data: { n }, metadata: { actor, correlationId: 'c' } }],
+        [
+          {
+            id: randomUUID(),
+            type: 'ProgressReported',
+            data: { n },
+            metadata: { actor, correlationId: 'c' },
+          },
+        ],
         { expectedRevision: 'any' },
       );
     }
@@ -51,7 +58,11 @@ describe('command line', () => {
 
     const raw = new Database(file);
     raw.exec('DROP TRIGGER events_append_only_update');
-    raw.prepare(`UPDATE events SET metadata = json_set(metadata, '$.actor.userId', 'someone-else') WHERE position = 3`).run();
+    raw
+      .prepare(
+        `UPDATE events SET metadata = json_set(metadata, '$.actor.userId', 'someone-else') WHERE position = 3`,
+      )
+      .run();
     raw.close();
     const broken = run('apps/api/src/cli/verify-log.ts', { DATA_DIR: dir });
     expect(broken.stdout).toMatch(/BROKEN: stream report-a revision 2 position 3 .*hash-mismatch/);

@@ -435,19 +435,16 @@ describe('fuzz: malformed requests', () => {
     }).toEqual({ seed: SEED, failureCount: 0, failures: [], headPosition: head, pollutedPrototype: [] });
   }, 60_000);
 
-  it(
-    'refuses JSON bodies nested thousands of levels deep with a 400, not a 500',
-    async () => {
-      const answers: string[] = [];
-      for (const { label, body } of DEEP_BODIES) {
-        for (const path of ['/auth/login', '/auth/refresh']) {
-          const res = await dukao.http().post(path).set('content-type', 'application/json').send(body);
-          answers.push(`${path} ${label}: ${res.status} ${String(res.body?.code)}`);
-        }
+  it('refuses JSON bodies nested thousands of levels deep with a 400, not a 500', async () => {
+    const answers: string[] = [];
+    for (const { label, body } of DEEP_BODIES) {
+      for (const path of ['/auth/login', '/auth/refresh']) {
+        const res = await dukao.http().post(path).set('content-type', 'application/json').send(body);
+        answers.push(`${path} ${label}: ${res.status} ${String(res.body?.code)}`);
       }
-      expect(answers.filter((answer) => / 5\d\d /.test(answer))).toEqual([]);
-    },
-  );
+    }
+    expect(answers.filter((answer) => / 5\d\d /.test(answer))).toEqual([]);
+  });
 
   it('refuses a skip beyond what the store can page with a 400, not a 500', async () => {
     const answers: string[] = [];

@@ -9,7 +9,14 @@ describe('views in embedded mode', () => {
   const append = (streamId: string, type: string) =>
     env.store.append(
       streamId,
-      [{ id: randomUUID(), type, data: {}, metadata: { actor: { userId: 'u-1', role: 'assessmentAdmin' }, correlationId: randomUUID() } }],
+      [
+        {
+          id: randomUUID(),
+          type,
+          data: {},
+          metadata: { actor: { userId: 'u-1', role: 'assessmentAdmin' }, correlationId: randomUUID() },
+        },
+      ],
       { expectedRevision: 'any' },
     );
 
@@ -25,7 +32,10 @@ describe('views in embedded mode', () => {
     const { position } = await append('target-a', 'TargetAdjusted');
     await append('report-b', 'ProgressReported');
     const res = await get(`/audit/streams?minPosition=${position}&category=target`).expect(200);
-    expect(res.body).toMatchObject({ total: 1, items: [{ _id: 'target-a', revision: 1, eventCount: 2, lastEventType: 'TargetAdjusted' }] });
+    expect(res.body).toMatchObject({
+      total: 1,
+      items: [{ _id: 'target-a', revision: 1, eventCount: 2, lastEventType: 'TargetAdjusted' }],
+    });
   });
 
   it('answers 503 with a clear code when the view cannot reach the position in time', async () => {
@@ -47,7 +57,15 @@ describe('views in embedded mode', () => {
     await get(`/audit/streams?minPosition=${position}`).expect(200);
     const list = await get('/projections', sysadmin).expect(200);
     expect(list.body.items).toEqual(
-      expect.arrayContaining([expect.objectContaining({ name: 'streamCatalog', state: 'live', position, lag: 0, activeGeneration: 1 })]),
+      expect.arrayContaining([
+        expect.objectContaining({
+          name: 'streamCatalog',
+          state: 'live',
+          position,
+          lag: 0,
+          activeGeneration: 1,
+        }),
+      ]),
     );
     const before = await get('/audit/streams?limit=500').expect(200);
 
@@ -55,7 +73,10 @@ describe('views in embedded mode', () => {
     let generation = 1;
     for (let i = 0; i < 100 && generation === 1; i += 1) {
       await new Promise((resolve) => setTimeout(resolve, 20));
-      const items = (await get('/projections', sysadmin)).body.items as Array<{ name: string; activeGeneration: number }>;
+      const items = (await get('/projections', sysadmin)).body.items as Array<{
+        name: string;
+        activeGeneration: number;
+      }>;
       generation = items.find((p) => p.name === 'streamCatalog')!.activeGeneration;
     }
     expect(generation).toBe(2);

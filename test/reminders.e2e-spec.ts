@@ -324,15 +324,13 @@ describe('reminders: Town A’s GDP target, tiers 1–3 by SMS, stopped by a rep
     await drain();
     const sentJob = (await queue().get(key('principalLeader', '2026-Q3', 3, '2026-10-10')))!;
     expect(sentJob.state).toBe('done');
-    const again = await env.app
-      .get(SendReminderProcessor)
-      .handle({
-        jobKey: sentJob.jobKey,
-        name: sentJob.name,
-        runAt: sentJob.runAt,
-        payload: sentJob.payload,
-        attempt: 2,
-      });
+    const again = await env.app.get(SendReminderProcessor).handle({
+      jobKey: sentJob.jobKey,
+      name: sentJob.name,
+      runAt: sentJob.runAt,
+      payload: sentJob.payload,
+      attempt: 2,
+    });
     expect(again.outcome).toBe('alreadySent');
     const gateway = env.app.get(OutboxSmsGateway);
     const first = before[0]!;

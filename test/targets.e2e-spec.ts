@@ -787,33 +787,30 @@ describe('targets: a year of Town A’s GDP target, from planning to the audit t
     );
   });
 
-  it(
-    'checks a resubmitted target against the indicator tree and the units, as a new proposal is',
-    async () => {
-      const proposed = await env
-        .http()
-        .post('/targets')
-        .set(bearer(admin))
-        .send({ ...GDP_PROPOSAL, unitId: 'town-b' })
-        .expect(201);
-      await env
-        .http()
-        .post(`/targets/${proposed.body.id}/reviews`)
-        .set(bearer(reviewer))
-        .send({ stage: 'lineDepartment', decision: 'return', reason: '口径不符' })
-        .expect(200);
-      const bad = await env
-        .http()
-        .post(`/targets/${proposed.body.id}/resubmit`)
-        .set(bearer(admin))
-        .send({
-          ...GDP_PROPOSAL,
-          unitId: 'town-b',
-          indicatorId: 'no-such-indicator',
-          dataCollectionUnitId: 'no-such-unit',
-        });
-      expect(bad.status).toBe(422);
-      expect(['INDICATOR_NOT_FOUND', 'COLLECTOR_NOT_FOUND']).toContain(bad.body.code);
-    },
-  );
+  it('checks a resubmitted target against the indicator tree and the units, as a new proposal is', async () => {
+    const proposed = await env
+      .http()
+      .post('/targets')
+      .set(bearer(admin))
+      .send({ ...GDP_PROPOSAL, unitId: 'town-b' })
+      .expect(201);
+    await env
+      .http()
+      .post(`/targets/${proposed.body.id}/reviews`)
+      .set(bearer(reviewer))
+      .send({ stage: 'lineDepartment', decision: 'return', reason: '口径不符' })
+      .expect(200);
+    const bad = await env
+      .http()
+      .post(`/targets/${proposed.body.id}/resubmit`)
+      .set(bearer(admin))
+      .send({
+        ...GDP_PROPOSAL,
+        unitId: 'town-b',
+        indicatorId: 'no-such-indicator',
+        dataCollectionUnitId: 'no-such-unit',
+      });
+    expect(bad.status).toBe(422);
+    expect(['INDICATOR_NOT_FOUND', 'COLLECTOR_NOT_FOUND']).toContain(bad.body.code);
+  });
 });

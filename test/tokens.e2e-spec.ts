@@ -259,23 +259,20 @@ describe('tokens', () => {
     });
 
     // Disabling ends the sessions for good: re-enabling does not bring copied tokens back.
-    it(
-      'keeps the sessions of a disabled user ended after the account is enabled again',
-      async () => {
-        const carol = await dukao.user(admins, 't-carol', [{ role: 'inspector' }]);
-        await dukao
-          .http()
-          .post(`/users/${carol.userId}/disable`)
-          .set(bearer(admins.system))
-          .send({ reason: '调查期间停用' })
-          .expect(200);
-        await expect401(`Bearer ${carol.accessToken}`, 'ACCOUNT_DISABLED');
-        await dukao.http().post(`/users/${carol.userId}/enable`).set(bearer(admins.system)).expect(200);
-        const revived = await me(`Bearer ${carol.accessToken}`);
-        const refreshed = await refresh(carol.refreshToken);
-        expect({ access: revived.status, refresh: refreshed.status }).toEqual({ access: 401, refresh: 401 });
-      },
-    );
+    it('keeps the sessions of a disabled user ended after the account is enabled again', async () => {
+      const carol = await dukao.user(admins, 't-carol', [{ role: 'inspector' }]);
+      await dukao
+        .http()
+        .post(`/users/${carol.userId}/disable`)
+        .set(bearer(admins.system))
+        .send({ reason: '调查期间停用' })
+        .expect(200);
+      await expect401(`Bearer ${carol.accessToken}`, 'ACCOUNT_DISABLED');
+      await dukao.http().post(`/users/${carol.userId}/enable`).set(bearer(admins.system)).expect(200);
+      const revived = await me(`Bearer ${carol.accessToken}`);
+      const refreshed = await refresh(carol.refreshToken);
+      expect({ access: revived.status, refresh: refreshed.status }).toEqual({ access: 401, refresh: 401 });
+    });
   });
 
   describe('refresh tokens', () => {

@@ -15,8 +15,22 @@ const TOWNS_TREE = {
   scale: 1000,
   indicators: [
     { indicatorId: 'economy', parentId: null, name: '经济发展', level: 1, points: 600, method: null },
-    { indicatorId: 'gdp-growth', parentId: 'economy', name: 'GDP增速', level: 2, points: 600, method: 'completion' },
-    { indicatorId: 'livelihood', parentId: null, name: '社会民生', level: 1, points: 400, method: 'progress' },
+    {
+      indicatorId: 'gdp-growth',
+      parentId: 'economy',
+      name: 'GDP增速',
+      level: 2,
+      points: 600,
+      method: 'completion',
+    },
+    {
+      indicatorId: 'livelihood',
+      parentId: null,
+      name: '社会民生',
+      level: 1,
+      points: 400,
+      method: 'progress',
+    },
   ],
 };
 
@@ -71,7 +85,13 @@ describe('warnings: Town A’s GDP target turns bell, yellow, red, and back', ()
     return head;
   };
   const history = async (minPosition: number, as: Session = leader) =>
-    (await env.http().get(`/warnings/${targetId}/history?minPosition=${minPosition}`).set(bearer(as)).expect(200)).body;
+    (
+      await env
+        .http()
+        .get(`/warnings/${targetId}/history?minPosition=${minPosition}`)
+        .set(bearer(as))
+        .expect(200)
+    ).body;
   const tick = async () => {
     const res = await env.http().post('/warnings/evaluations').set(bearer(admin)).expect(200);
     return { ...(res.body as { evaluated: number; changed: number }), head: (await env.headPosition())! };
@@ -99,7 +119,12 @@ describe('warnings: Town A’s GDP target turns bell, yellow, red, and back', ()
   });
 
   it('sets up cycle 2026, the towns and an issued GDP target of 8.0 with no warning', async () => {
-    await env.http().post('/cycles').set(bearer(admin)).send({ cycleId: '2026', name: '2026年度绩效考核' }).expect(201);
+    await env
+      .http()
+      .post('/cycles')
+      .set(bearer(admin))
+      .send({ cycleId: '2026', name: '2026年度绩效考核' })
+      .expect(201);
     for (const unit of [
       { unitId: 'town-a', name: '甲镇', category: 'towns' },
       { unitId: 'town-b', name: '乙镇', category: 'towns' },
@@ -111,13 +136,24 @@ describe('warnings: Town A’s GDP target turns bell, yellow, red, and back', ()
     const proposed = await env.http().post('/targets').set(bearer(admin)).send(GDP_PROPOSAL).expect(201);
     targetId = proposed.body.id;
     const review = (as: Session, stage: string) =>
-      env.http().post(`/targets/${targetId}/reviews`).set(bearer(as)).send({ stage, decision: 'pass' }).expect(200);
+      env
+        .http()
+        .post(`/targets/${targetId}/reviews`)
+        .set(bearer(as))
+        .send({ stage, decision: 'pass' })
+        .expect(200);
     await review(reviewer, 'lineDepartment');
     await review(admin, 'assessmentOffice');
     const issued = await review(leader, 'leaderInCharge');
 
     const head = await settle(issued.body.position);
-    expect(await history(head)).toMatchObject({ targetId, unitId: 'town-a', level: 'none', reasons: [], history: [] });
+    expect(await history(head)).toMatchObject({
+      targetId,
+      unitId: 'town-a',
+      level: 'none',
+      reasons: [],
+      history: [],
+    });
     expect(await warningEvents()).toEqual([]);
   });
 
@@ -150,7 +186,9 @@ describe('warnings: Town A’s GDP target turns bell, yellow, red, and back', ()
     });
 
     const raised = ((await warningEvents()) as unknown as Array<StoredEvent & WarningRaised>)[0]!;
-    const reportEvent = (await env.store.readStream(`target-${targetId}`)).find((e) => e.position === q2.body.position)!;
+    const reportEvent = (await env.store.readStream(`target-${targetId}`)).find(
+      (e) => e.position === q2.body.position,
+    )!;
     expect(raised).toMatchObject({
       type: 'WarningRaised',
       data: {
@@ -166,10 +204,15 @@ describe('warnings: Town A’s GDP target turns bell, yellow, red, and back', ()
       },
       metadata: { causationId: reportEvent.id, correlationId: reportEvent.metadata.correlationId },
     });
-    expect(raised.data.reasons).toEqual([expect.objectContaining({ rule: 'gapAboveBell', dueDate: null, milestoneId: null })]);
+    expect(raised.data.reasons).toEqual([
+      expect.objectContaining({ rule: 'gapAboveBell', dueDate: null, milestoneId: null }),
+    ]);
 
     const list = await env.http().get(`/warnings?minPosition=${head}`).set(bearer(leader)).expect(200);
-    expect(list.body).toMatchObject({ total: 1, items: [{ targetId, title: 'GDP增速', level: 'bell', unitId: 'town-a' }] });
+    expect(list.body).toMatchObject({
+      total: 1,
+      items: [{ targetId, title: 'GDP增速', level: 'bell', unitId: 'town-a' }],
+    });
     expect(list.body.items[0].history).toBeUndefined();
     expect((await env.http().get('/warnings?level=red').set(bearer(leader)).expect(200)).body.total).toBe(0);
   });
@@ -182,7 +225,11 @@ describe('warnings: Town A’s GDP target turns bell, yellow, red, and back', ()
       .http()
       .post('/cycles/2026/schemes')
       .set(bearer(admin))
-      .send({ scheme: { ...scheme, warnings: { ...scheme.warnings, milestoneYellowDays: 5 } }, effectiveFrom: sh('2026-10-01 00:00'), note: '第二版' })
+      .send({
+        scheme: { ...scheme, warnings: { ...scheme.warnings, milestoneYellowDays: 5 } },
+        effectiveFrom: sh('2026-10-01 00:00'),
+        note: '第二版',
+      })
       .expect(201);
     const head = await settle(published.body.position);
     expect(await history(head)).toMatchObject({ level: 'bell', schemeVersion: 1 });
@@ -200,7 +247,11 @@ describe('warnings: Town A’s GDP target turns bell, yellow, red, and back', ()
     const view = await history(first.head);
     expect(view).toMatchObject({ level: 'yellow', schemeVersion: 2, since: now });
     expect(view.reasons.map((r: { rule: string }) => r.rule)).toEqual(['reportOverdue', 'gapAboveBell']);
-    expect(view.reasons[0]).toMatchObject({ period: '2026-Q3', dueDate: '2026-10-10', detail: '2026年第三季度进度应于10月10日前报送，已逾期 1 天' });
+    expect(view.reasons[0]).toMatchObject({
+      period: '2026-Q3',
+      dueDate: '2026-10-10',
+      detail: '2026年第三季度进度应于10月10日前报送，已逾期 1 天',
+    });
 
     await travel('2026-10-11 15:00');
     expect(await tick()).toMatchObject({ evaluated: 1, changed: 0 });
@@ -216,26 +267,46 @@ describe('warnings: Town A’s GDP target turns bell, yellow, red, and back', ()
     redHead = red.head;
     const view = await history(red.head);
     expect(view).toMatchObject({ level: 'red', schemeVersion: 2, since: sh('2026-10-18 09:00') });
-    expect(view.reasons[0]).toMatchObject({ rule: 'reportOverdueLong', level: 'red', detail: expect.stringContaining('已逾期 8 天，超过 7 天') });
-    expect(view.history.map((h: { level: string; previousLevel: string }) => [h.previousLevel, h.level])).toEqual([
+    expect(view.reasons[0]).toMatchObject({
+      rule: 'reportOverdueLong',
+      level: 'red',
+      detail: expect.stringContaining('已逾期 8 天，超过 7 天'),
+    });
+    expect(
+      view.history.map((h: { level: string; previousLevel: string }) => [h.previousLevel, h.level]),
+    ).toEqual([
       ['none', 'bell'],
       ['bell', 'yellow'],
       ['yellow', 'red'],
     ]);
-    const reds = await env.http().get(`/warnings?level=red&unitId=town-a&minPosition=${red.head}`).set(bearer(admin)).expect(200);
+    const reds = await env
+      .http()
+      .get(`/warnings?level=red&unitId=town-a&minPosition=${red.head}`)
+      .set(bearer(admin))
+      .expect(200);
     expect(reds.body).toMatchObject({ total: 1, items: [{ targetId, level: 'red' }] });
   });
 
   it('counts the board by unit and category, within each caller’s scope', async () => {
-    const board = await env.http().get(`/warnings/board?cycleId=2026&category=towns&minPosition=${redHead}`).set(bearer(leader)).expect(200);
+    const board = await env
+      .http()
+      .get(`/warnings/board?cycleId=2026&category=towns&minPosition=${redHead}`)
+      .set(bearer(leader))
+      .expect(200);
     expect(board.body).toEqual({
       cycleId: '2026',
       category: 'towns',
       totals: { bell: 0, yellow: 0, red: 1, total: 1 },
-      items: [{ unitId: 'town-a', unitName: '甲镇', category: 'towns', bell: 0, yellow: 0, red: 1, total: 1 }],
+      items: [
+        { unitId: 'town-a', unitName: '甲镇', category: 'towns', bell: 0, yellow: 0, red: 1, total: 1 },
+      ],
       truncated: false,
     });
-    const other = await env.http().get('/warnings/board?cycleId=2026&category=departments').set(bearer(leader)).expect(200);
+    const other = await env
+      .http()
+      .get('/warnings/board?cycleId=2026&category=departments')
+      .set(bearer(leader))
+      .expect(200);
     expect(other.body.totals.total).toBe(0);
     const own = await env.http().get('/warnings/board?cycleId=2026').set(bearer(staffA)).expect(200);
     expect(own.body.totals).toEqual({ bell: 0, yellow: 0, red: 1, total: 1 });
@@ -266,11 +337,18 @@ describe('warnings: Town A’s GDP target turns bell, yellow, red, and back', ()
     });
 
     await travel('2026-10-21 10:00');
-    const corrected = await report({ period: '2026-Q3', cumulativeValue: 6.0, replaces: q3.body.reportId, narrative: '更正' });
+    const corrected = await report({
+      period: '2026-Q3',
+      cumulativeValue: 6.0,
+      replaces: q3.body.reportId,
+      narrative: '更正',
+    });
     head = await settle(corrected.body.position);
     const view = await history(head);
     expect(view).toMatchObject({ level: 'none', reasons: [], since: now });
-    expect((await env.http().get(`/warnings?minPosition=${head}`).set(bearer(leader)).expect(200)).body.total).toBe(0);
+    expect(
+      (await env.http().get(`/warnings?minPosition=${head}`).set(bearer(leader)).expect(200)).body.total,
+    ).toBe(0);
     const board = await env.http().get('/warnings/board?cycleId=2026').set(bearer(leader)).expect(200);
     expect(board.body.totals.total).toBe(0);
   });
@@ -278,7 +356,13 @@ describe('warnings: Town A’s GDP target turns bell, yellow, red, and back', ()
   it('the audit trail: the warning stream says when the target turned red and under which scheme version', async () => {
     const events = await warningEvents();
     expect(
-      events.map((e) => [e.type, (e.data as { level?: string }).level ?? null, e.data.previousLevel, e.data.schemeVersion, e.data.evaluatedAt]),
+      events.map((e) => [
+        e.type,
+        (e.data as { level?: string }).level ?? null,
+        e.data.previousLevel,
+        e.data.schemeVersion,
+        e.data.evaluatedAt,
+      ]),
     ).toEqual([
       ['WarningRaised', 'bell', 'none', 1, sh('2026-07-09 10:00')],
       ['WarningRaised', 'yellow', 'bell', 2, sh('2026-10-11 09:00')],
@@ -288,7 +372,10 @@ describe('warnings: Town A’s GDP target turns bell, yellow, red, and back', ()
     ]);
     const red = events[2]!;
     expect(red.data.cause).toEqual({ kind: 'tick', eventId: null });
-    expect(red.metadata).toMatchObject({ actor: { userId: admin.userId, role: 'assessmentAdmin' }, recordedAt: sh('2026-10-18 09:00') });
+    expect(red.metadata).toMatchObject({
+      actor: { userId: admin.userId, role: 'assessmentAdmin' },
+      recordedAt: sh('2026-10-18 09:00'),
+    });
     expect(red.metadata.commandId).toBe(`warn-${targetId}-tick-2026-10-18`);
   });
 });

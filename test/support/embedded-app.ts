@@ -48,7 +48,10 @@ export class EmbeddedApp {
   }
 
   /** An administrator made the way `npm run create-admin` makes one, with a known password already changed. */
-  async administrator(role: 'systemAdmin' | 'securityAdmin' | 'auditor', username: string = role): Promise<Session> {
+  async administrator(
+    role: 'systemAdmin' | 'securityAdmin' | 'auditor',
+    username: string = role,
+  ): Promise<Session> {
     await createAdministrator(this.store, {
       role,
       username,
@@ -66,7 +69,12 @@ export class EmbeddedApp {
     if (res.status !== 200) throw new Error(`login ${username}: ${res.status} ${JSON.stringify(res.body)}`);
     const body = res.body as { accessToken: string; refreshToken: string };
     const me = await this.http().get('/auth/me').set('authorization', `Bearer ${body.accessToken}`);
-    return { username, userId: (me.body as { userId: string }).userId, accessToken: body.accessToken, refreshToken: body.refreshToken };
+    return {
+      username,
+      userId: (me.body as { userId: string }).userId,
+      accessToken: body.accessToken,
+      refreshToken: body.refreshToken,
+    };
   }
 
   /**
@@ -82,18 +90,24 @@ export class EmbeddedApp {
       .post('/users')
       .set('authorization', `Bearer ${admins.system.accessToken}`)
       .send({ username, displayName: username, initialPassword: 'Initial-Pass-1' });
-    if (created.status !== 201) throw new Error(`create ${username}: ${created.status} ${JSON.stringify(created.body)}`);
+    if (created.status !== 201)
+      throw new Error(`create ${username}: ${created.status} ${JSON.stringify(created.body)}`);
     const userId = (created.body as { id: string }).id;
     for (const grant of grants) {
-      const res = await this.http().post(`/users/${userId}/roles`).set('authorization', `Bearer ${admins.security.accessToken}`).send(grant);
-      if (res.status !== 201) throw new Error(`grant ${grant.role}: ${res.status} ${JSON.stringify(res.body)}`);
+      const res = await this.http()
+        .post(`/users/${userId}/roles`)
+        .set('authorization', `Bearer ${admins.security.accessToken}`)
+        .send(grant);
+      if (res.status !== 201)
+        throw new Error(`grant ${grant.role}: ${res.status} ${JSON.stringify(res.body)}`);
     }
     const first = await this.login(username, 'Initial-Pass-1');
     const changed = await this.http()
       .put('/auth/password')
       .set('authorization', `Bearer ${first.accessToken}`)
       .send({ currentPassword: 'Initial-Pass-1', newPassword: PASSWORD });
-    if (changed.status !== 200) throw new Error(`password ${username}: ${changed.status} ${JSON.stringify(changed.body)}`);
+    if (changed.status !== 200)
+      throw new Error(`password ${username}: ${changed.status} ${JSON.stringify(changed.body)}`);
     return first;
   }
 

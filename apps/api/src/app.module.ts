@@ -40,7 +40,9 @@ export class AppModule {
         // Embedded mode runs the projections in the api; in production the worker does.
         ProjectionsModule.forRoot({ projections: allProjections, run: config.mode === 'embedded' }),
         CqrsModule.forRoot(),
-        ThrottlerModule.forRoot({ throttlers: [{ name: 'default', ttl: 60_000, limit: config.rateLimitPerMinute }] }),
+        ThrottlerModule.forRoot({
+          throttlers: [{ name: 'default', ttl: 60_000, limit: config.rateLimitPerMinute }],
+        }),
         IdentityModule,
         TargetsModule,
         WarningsModule,
@@ -66,7 +68,9 @@ export class AppModule {
       providers: [
         ReadYourWrites,
         // Scheduled checks run where the projections run: here in embedded mode, in the worker otherwise.
-        ...(config.mode === 'embedded' ? [MissedPeriodsSchedule, EvaluateWarningWhenTargetChanged, WarningsSchedule] : []),
+        ...(config.mode === 'embedded'
+          ? [MissedPeriodsSchedule, EvaluateWarningWhenTargetChanged, WarningsSchedule]
+          : []),
         // Order matters: shed floods first, then authenticate.
         { provide: APP_GUARD, useClass: ThrottlerGuard },
         { provide: APP_GUARD, useClass: AuthGuard },

@@ -12,7 +12,10 @@ import { validationPipe } from './common/validation';
 import { ApiExceptionFilter } from './errors/api-exception.filter';
 
 /** Builds the HTTP app; used by main.ts and by the e2e suites, so both run the same wiring. */
-export async function createApiApp(config: AppConfig, options: { logger?: false; clock?: Clock } = {}): Promise<INestApplication> {
+export async function createApiApp(
+  config: AppConfig,
+  options: { logger?: false; clock?: Clock } = {},
+): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, options.clock), {
     bodyParser: false,
     ...(options.logger === false ? { logger: false } : {}),

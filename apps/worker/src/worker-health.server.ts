@@ -1,5 +1,11 @@
 import { createServer, type Server } from 'node:http';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@dukao/config';
 import { EVENT_STORE, type EventStore } from '@dukao/event-store';
 import { ProjectionEngine } from '@dukao/projections';
@@ -19,7 +25,9 @@ export class WorkerHealthServer implements OnApplicationBootstrap, OnApplication
   async onApplicationBootstrap(): Promise<void> {
     this.server = createServer((req, res) => {
       if (req.method !== 'GET' || req.url !== '/health') {
-        res.writeHead(404, { 'content-type': 'application/json' }).end('{"code":"NOT_FOUND","message":"请求的资源不存在"}');
+        res
+          .writeHead(404, { 'content-type': 'application/json' })
+          .end('{"code":"NOT_FOUND","message":"请求的资源不存在"}');
         return;
       }
       Promise.all([this.eventStore.headPosition(), this.projections.statuses()]).then(
@@ -30,13 +38,21 @@ export class WorkerHealthServer implements OnApplicationBootstrap, OnApplication
             JSON.stringify({
               status: failed ? 'degraded' : 'ok',
               eventStore: { status: 'up', headPosition },
-              projections: projections.map(({ name, state, position, lag, failure }) => ({ name, state, position, lag, failure })),
+              projections: projections.map(({ name, state, position, lag, failure }) => ({
+                name,
+                state,
+                position,
+                lag,
+                failure,
+              })),
             }),
           );
         },
         (error: unknown) => {
           res.writeHead(503, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ status: 'degraded', eventStore: { status: 'down', error: String(error) } }));
+          res.end(
+            JSON.stringify({ status: 'degraded', eventStore: { status: 'down', error: String(error) } }),
+          );
         },
       );
     });

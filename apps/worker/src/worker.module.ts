@@ -30,7 +30,12 @@ export class WorkerModule {
         NotificationsModule.forRoot(),
         RemindersModule.forRoot({ run: true }),
       ],
-      providers: [WorkerHealthServer, MissedPeriodsSchedule, EvaluateWarningWhenTargetChanged, WarningsSchedule],
+      providers: [
+        WorkerHealthServer,
+        MissedPeriodsSchedule,
+        EvaluateWarningWhenTargetChanged,
+        WarningsSchedule,
+      ],
     };
   }
 }

@@ -22,18 +22,21 @@ describe('loadConfig', () => {
   });
 
   const secret = 'x'.repeat(32);
-  it.each(['kurrentdb://localhost:2113?tls=false', 'esdb://es:2113?tls=false', 'kurrentdb+discover://a:2113'])(
-    'selects KurrentDB for %s',
-    (url) => {
-      expect(loadConfig({ EVENT_STORE_URL: url, JWT_SECRET: secret })).toMatchObject({
-        mode: 'production',
-        eventStore: { kind: 'kurrentdb', connectionString: url },
-      });
-    },
-  );
+  it.each([
+    'kurrentdb://localhost:2113?tls=false',
+    'esdb://es:2113?tls=false',
+    'kurrentdb+discover://a:2113',
+  ])('selects KurrentDB for %s', (url) => {
+    expect(loadConfig({ EVENT_STORE_URL: url, JWT_SECRET: secret })).toMatchObject({
+      mode: 'production',
+      eventStore: { kind: 'kurrentdb', connectionString: url },
+    });
+  });
 
   it('requires a shared JWT_SECRET in production mode', () => {
-    expect(() => loadConfig({ EVENT_STORE_URL: 'kurrentdb://es:2113?tls=false' })).toThrow(/JWT_SECRET is required/);
+    expect(() => loadConfig({ EVENT_STORE_URL: 'kurrentdb://es:2113?tls=false' })).toThrow(
+      /JWT_SECRET is required/,
+    );
     expect(() => loadConfig({ JWT_SECRET: 'short' })).toThrow(/at least 32 characters/);
   });
 
@@ -55,7 +58,11 @@ describe('loadConfig', () => {
   });
 
   it.each([
-    ['EVENT_STORE_URL', 'postgres://localhost/dukao', /EVENT_STORE_URL must be sqlite:<file> or kurrentdb:\/\//],
+    [
+      'EVENT_STORE_URL',
+      'postgres://localhost/dukao',
+      /EVENT_STORE_URL must be sqlite:<file> or kurrentdb:\/\//,
+    ],
     ['EVENT_STORE_URL', 'kurrentdb://', /EVENT_STORE_URL/],
     ['EVENT_STORE_URL', 'sqlite:', /needs a file/],
     ['PORT', 'eighty', /PORT must be a port number/],

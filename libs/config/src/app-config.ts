@@ -58,7 +58,10 @@ const positiveInt = (name: string, fallback: number, max: number) =>
       if (value === undefined || value === '') return fallback;
       const n = Number(value);
       if (!Number.isInteger(n) || n < 1 || n > max) {
-        ctx.addIssue({ code: 'custom', message: `${name} must be a whole number from 1 to ${max} (got "${value}")` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `${name} must be a whole number from 1 to ${max} (got "${value}")`,
+        });
         return z.NEVER;
       }
       return n;
@@ -72,7 +75,10 @@ const optionalUrl = (name: string, schemes: string[]) =>
       if (value === undefined || value === '') return null;
       const scheme = value.split('://')[0] ?? '';
       if (!schemes.includes(scheme) || !URL.canParse(value)) {
-        ctx.addIssue({ code: 'custom', message: `${name} must be a ${schemes.map((s) => `${s}://`).join(' or ')} URL (got "${value}")` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `${name} must be a ${schemes.map((s) => `${s}://`).join(' or ')} URL (got "${value}")`,
+        });
         return z.NEVER;
       }
       return value;
@@ -86,7 +92,9 @@ const envSchema = z.object({
   EVENT_STORE_DURABILITY: z
     .enum(['full', 'normal'], { message: 'EVENT_STORE_DURABILITY must be "full" or "normal"' })
     .optional(),
-  EVENT_HASH_ALGORITHM: z.enum(['sha256', 'sm3'], { message: 'EVENT_HASH_ALGORITHM must be "sha256" or "sm3"' }).optional(),
+  EVENT_HASH_ALGORITHM: z
+    .enum(['sha256', 'sm3'], { message: 'EVENT_HASH_ALGORITHM must be "sha256" or "sm3"' })
+    .optional(),
   READ_STORE_URL: optionalUrl('READ_STORE_URL', ['mongodb', 'mongodb+srv', 'sqlite']),
   REDIS_URL: optionalUrl('REDIS_URL', ['redis', 'rediss']),
   JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters').optional(),
@@ -112,11 +120,16 @@ function parseEventStoreUrl(
   dataDir: string,
   durability: 'full' | 'normal',
 ): EventStoreConfig | string {
-  if (raw === undefined || raw === '') return { kind: 'sqlite', filename: join(dataDir, 'events.sqlite'), durability };
+  if (raw === undefined || raw === '')
+    return { kind: 'sqlite', filename: join(dataDir, 'events.sqlite'), durability };
   if (raw.startsWith('sqlite:')) {
     const path = raw.slice('sqlite:'.length).replace(/^\/\//, '');
     if (path === '') return 'EVENT_STORE_URL "sqlite:" needs a file, e.g. sqlite:./data/events.sqlite';
-    return { kind: 'sqlite', filename: path === ':memory:' || isAbsolute(path) ? path : resolve(path), durability };
+    return {
+      kind: 'sqlite',
+      filename: path === ':memory:' || isAbsolute(path) ? path : resolve(path),
+      durability,
+    };
   }
   const scheme = raw.split('://')[0] ?? '';
   if (KURRENT_SCHEMES.includes(scheme) && raw.includes('://') && raw.length > scheme.length + 3) {
@@ -135,7 +148,9 @@ function parseEventStoreUrl(
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || 'env'}: ${issue.message}`));
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || 'env'}: ${issue.message}`),
+    );
   }
   const e = parsed.data;
   const dataDir = resolve(e.DATA_DIR || './data');
@@ -144,7 +159,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const mode = eventStore.kind === 'sqlite' ? 'embedded' : 'production';
   // Replicas must share the signing key; only the single embedded process may make its own.
   if (mode === 'production' && !e.JWT_SECRET) {
-    throw new ConfigError(['JWT_SECRET is required in production mode (32 characters or more, the same for every api replica)']);
+    throw new ConfigError([
+      'JWT_SECRET is required in production mode (32 characters or more, the same for every api replica)',
+    ]);
   }
   return {
     mode,
@@ -164,7 +181,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       lockoutMinutes: e.LOGIN_LOCKOUT_MINUTES,
     },
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
-    missedPeriodCheckMinutes: e.MISSED_PERIOD_CHECK_MINUTES === undefined ? 60 : Number(e.MISSED_PERIOD_CHECK_MINUTES),
+    missedPeriodCheckMinutes:
+      e.MISSED_PERIOD_CHECK_MINUTES === undefined ? 60 : Number(e.MISSED_PERIOD_CHECK_MINUTES),
   };
 }
 

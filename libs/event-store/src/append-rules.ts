@@ -18,8 +18,12 @@ export function validateNewEvents(streamId: string, events: readonly NewEvent[])
     if (!isUuid(event.id)) throw new InvalidEventError(`event id "${event.id}" is not a UUID`);
     if (ids.has(event.id)) throw new InvalidEventError(`event id ${event.id} appears twice in one append`);
     ids.add(event.id);
-    if (!EVENT_TYPE.test(event.type)) throw new InvalidEventError(`event type "${event.type}" is not PascalCase`);
-    if (event.schemaVersion !== undefined && !(Number.isInteger(event.schemaVersion) && event.schemaVersion >= 1)) {
+    if (!EVENT_TYPE.test(event.type))
+      throw new InvalidEventError(`event type "${event.type}" is not PascalCase`);
+    if (
+      event.schemaVersion !== undefined &&
+      !(Number.isInteger(event.schemaVersion) && event.schemaVersion >= 1)
+    ) {
       throw new InvalidEventError(`schemaVersion of ${event.type} must be a positive integer`);
     }
     if (typeof event.data !== 'object' || event.data === null || Array.isArray(event.data)) {
@@ -32,7 +36,11 @@ export function validateNewEvents(streamId: string, events: readonly NewEvent[])
 }
 
 /** Throws when the stream's current revision (null: no stream) does not satisfy the expectation. */
-export function checkExpectedRevision(streamId: string, expected: ExpectedRevision, actual: number | null): void {
+export function checkExpectedRevision(
+  streamId: string,
+  expected: ExpectedRevision,
+  actual: number | null,
+): void {
   const ok =
     expected === 'any' ||
     (expected === 'no_stream' && actual === null) ||

@@ -22,6 +22,11 @@ export async function createEventStore(
         clock,
       });
     case 'kurrentdb':
-      return KurrentDbEventStore.connect({ connectionString: eventStore.connectionString, hashAlgorithm, upcasters, clock });
+      return KurrentDbEventStore.connect({
+        connectionString: eventStore.connectionString,
+        hashAlgorithm,
+        upcasters,
+        clock,
+      });
   }
 }

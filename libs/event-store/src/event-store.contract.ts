@@ -22,7 +22,11 @@ export type EventStoreFactory = (options?: EventStoreFactoryOptions) => Promise<
 
 const actor = { userId: 'u-contract', role: 'assessmentAdmin', unitId: null };
 
-export function newEvent(type: string, data: NewEvent['data'] = {}, overrides: Partial<NewEvent> = {}): NewEvent {
+export function newEvent(
+  type: string,
+  data: NewEvent['data'] = {},
+  overrides: Partial<NewEvent> = {},
+): NewEvent {
   return {
     id: randomUUID(),
     type,
@@ -32,10 +36,17 @@ export function newEvent(type: string, data: NewEvent['data'] = {}, overrides: P
   };
 }
 
-async function collect(iterable: AsyncIterable<StoredEvent>, count: number, timeoutMs = 10_000): Promise<StoredEvent[]> {
+async function collect(
+  iterable: AsyncIterable<StoredEvent>,
+  count: number,
+  timeoutMs = 10_000,
+): Promise<StoredEvent[]> {
   const seen: StoredEvent[] = [];
   const timeout = new Promise<never>((_, reject) =>
-    setTimeout(() => reject(new Error(`subscription gave ${seen.length} of ${count} events`)), timeoutMs).unref(),
+    setTimeout(
+      () => reject(new Error(`subscription gave ${seen.length} of ${count} events`)),
+      timeoutMs,
+    ).unref(),
   );
   const reading = (async () => {
     for await (const event of iterable) {
@@ -98,7 +109,11 @@ export function describeEventStoreContract(name: string, factory: EventStoreFact
 
       it('reads a stream forwards, backwards, by range and with a limit', async () => {
         const id = stream();
-        await store.append(id, [0, 1, 2, 3, 4].map((n) => newEvent('Counted', { n })), { expectedRevision: 'any' });
+        await store.append(
+          id,
+          [0, 1, 2, 3, 4].map((n) => newEvent('Counted', { n })),
+          { expectedRevision: 'any' },
+        );
         const ns = (events: StoredEvent[]) => events.map((e) => e.data.n);
         expect(ns(await store.readStream(id))).toEqual([0, 1, 2, 3, 4]);
         expect(ns(await store.readStream(id, { direction: 'backwards' }))).toEqual([4, 3, 2, 1, 0]);
@@ -118,12 +133,12 @@ export function describeEventStoreContract(name: string, factory: EventStoreFact
       it('refuses malformed appends and writes nothing', async () => {
         const id = stream();
         await expect(store.append(id, [], { expectedRevision: 'any' })).rejects.toThrow(/at least one event/);
-        await expect(store.append(id, [newEvent('A', {}, { id: 'not-a-uuid' })], { expectedRevision: 'any' })).rejects.toThrow(
-          /UUID/,
-        );
-        await expect(store.append('bad stream id!', [newEvent('A')], { expectedRevision: 'any' })).rejects.toThrow(
-          /stream id/,
-        );
+        await expect(
+          store.append(id, [newEvent('A', {}, { id: 'not-a-uuid' })], { expectedRevision: 'any' }),
+        ).rejects.toThrow(/UUID/);
+        await expect(
+          store.append('bad stream id!', [newEvent('A')], { expectedRevision: 'any' }),
+        ).rejects.toThrow(/stream id/);
         const twice = newEvent('A');
         await expect(store.append(id, [twice, twice], { expectedRevision: 'any' })).rejects.toThrow(/twice/);
         expect(await store.readStream(id)).toEqual([]);
@@ -137,11 +152,15 @@ export function describeEventStoreContract(name: string, factory: EventStoreFact
         await expect(store.append(id, [newEvent('B')], { expectedRevision: 5 })).rejects.toBeInstanceOf(
           WrongExpectedRevisionError,
         );
-        await expect(store.append(id, [newEvent('B')], { expectedRevision: 'no_stream' })).rejects.toMatchObject({
+        await expect(
+          store.append(id, [newEvent('B')], { expectedRevision: 'no_stream' }),
+        ).rejects.toMatchObject({
           code: 'WRONG_EXPECTED_REVISION',
           actual: 0,
         });
-        await expect(store.append(stream(), [newEvent('B')], { expectedRevision: 'stream_exists' })).rejects.toMatchObject({
+        await expect(
+          store.append(stream(), [newEvent('B')], { expectedRevision: 'stream_exists' }),
+        ).rejects.toMatchObject({
           actual: null,
         });
         expect((await store.readStream(id)).map((e) => e.type)).toEqual(['A']);
@@ -151,17 +170,23 @@ export function describeEventStoreContract(name: string, factory: EventStoreFact
         const id = stream();
         await store.append(id, [newEvent('A')], { expectedRevision: 'no_stream' });
         expect((await store.append(id, [newEvent('B')], { expectedRevision: 0 })).nextRevision).toBe(1);
-        expect((await store.append(id, [newEvent('C')], { expectedRevision: 'stream_exists' })).nextRevision).toBe(2);
+        expect(
+          (await store.append(id, [newEvent('C')], { expectedRevision: 'stream_exists' })).nextRevision,
+        ).toBe(2);
         expect((await store.append(id, [newEvent('D')], { expectedRevision: 'any' })).nextRevision).toBe(3);
         const fresh = stream();
-        expect((await store.append(fresh, [newEvent('A')], { expectedRevision: 'any' })).nextRevision).toBe(0);
+        expect((await store.append(fresh, [newEvent('A')], { expectedRevision: 'any' })).nextRevision).toBe(
+          0,
+        );
       });
 
       it('lets exactly one of several racing appends at the same revision win', async () => {
         const id = stream();
         await store.append(id, [newEvent('A')], { expectedRevision: 'no_stream' });
         const results = await Promise.allSettled(
-          Array.from({ length: 8 }, (_, n) => store.append(id, [newEvent('B', { n })], { expectedRevision: 0 })),
+          Array.from({ length: 8 }, (_, n) =>
+            store.append(id, [newEvent('B', { n })], { expectedRevision: 0 }),
+          ),
         );
         expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
         for (const r of results) {
@@ -179,7 +204,9 @@ export function describeEventStoreContract(name: string, factory: EventStoreFact
         await store.append(id, [newEvent('C')], { expectedRevision: 1 });
         const again = await store.append(id, events, { expectedRevision: 'no_stream' });
         expect(again).toEqual(first);
-        const concurrent = await Promise.all([1, 2, 3].map(() => store.append(id, events, { expectedRevision: 'any' })));
+        const concurrent = await Promise.all(
+          [1, 2, 3].map(() => store.append(id, events, { expectedRevision: 'any' })),
+        );
         expect(concurrent).toEqual([first, first, first]);
         expect((await store.readStream(id)).map((e) => e.type)).toEqual(['A', 'B', 'C']);
       });
@@ -225,12 +252,19 @@ export function describeEventStoreContract(name: string, factory: EventStoreFact
       it('reads after a position, with a limit and with stream-prefix and event-type filters', async () => {
         const target = stream('target');
         const report = stream('report');
-        await store.append(target, [newEvent('TargetIssued'), newEvent('TargetAdjusted')], { expectedRevision: 'any' });
+        await store.append(target, [newEvent('TargetIssued'), newEvent('TargetAdjusted')], {
+          expectedRevision: 'any',
+        });
         await store.append(report, [newEvent('ProgressReported')], { expectedRevision: 'any' });
         await store.append(target, [newEvent('TargetWithdrawn')], { expectedRevision: 'any' });
 
         const all = await store.readAll({ filter: mine() });
-        expect(all.map((e) => e.type)).toEqual(['TargetIssued', 'TargetAdjusted', 'ProgressReported', 'TargetWithdrawn']);
+        expect(all.map((e) => e.type)).toEqual([
+          'TargetIssued',
+          'TargetAdjusted',
+          'ProgressReported',
+          'TargetWithdrawn',
+        ]);
         const rest = await store.readAll({ filter: mine(), after: all[1]!.position });
         expect(rest.map((e) => e.type)).toEqual(['ProgressReported', 'TargetWithdrawn']);
         expect((await store.readAll({ filter: mine(), limit: 2 })).map((e) => e.type)).toEqual([
@@ -239,7 +273,9 @@ export function describeEventStoreContract(name: string, factory: EventStoreFact
         ]);
         const reports = await store.readAll({ filter: { streamPrefixes: [`${ns}report-`] } });
         expect(reports.map((e) => e.streamId)).toEqual([report]);
-        const byType = await store.readAll({ filter: { streamPrefixes: [ns], eventTypes: ['TargetIssued', 'TargetWithdrawn'] } });
+        const byType = await store.readAll({
+          filter: { streamPrefixes: [ns], eventTypes: ['TargetIssued', 'TargetWithdrawn'] },
+        });
         expect(byType.map((e) => e.type)).toEqual(['TargetIssued', 'TargetWithdrawn']);
         expect(await store.headPosition()).toBeGreaterThanOrEqual(all[3]!.position);
       });
@@ -248,11 +284,16 @@ export function describeEventStoreContract(name: string, factory: EventStoreFact
     describe('catch-up subscription', () => {
       it('delivers from the start, then live events, in order', async () => {
         const id = stream();
-        await store.append(id, [0, 1, 2].map((n) => newEvent('Counted', { n })), { expectedRevision: 'any' });
+        await store.append(
+          id,
+          [0, 1, 2].map((n) => newEvent('Counted', { n })),
+          { expectedRevision: 'any' },
+        );
         const subscription = store.subscribe({ filter: mine(), batchSize: 2 });
         const reading = collect(subscription, 6);
         await new Promise((resolve) => setTimeout(resolve, 50));
-        for (const n of [3, 4, 5]) await store.append(id, [newEvent('Counted', { n })], { expectedRevision: 'any' });
+        for (const n of [3, 4, 5])
+          await store.append(id, [newEvent('Counted', { n })], { expectedRevision: 'any' });
         const seen = await reading;
         await subscription.close();
         expect(seen.map((e) => e.data.n)).toEqual([0, 1, 2, 3, 4, 5]);
@@ -260,29 +301,41 @@ export function describeEventStoreContract(name: string, factory: EventStoreFact
 
       it('starts after a mid position and includes events appended while catching up', async () => {
         const id = stream();
-        const first = await store.append(id, [0, 1, 2, 3, 4].map((n) => newEvent('Counted', { n })), {
-          expectedRevision: 'any',
-        });
+        const first = await store.append(
+          id,
+          [0, 1, 2, 3, 4].map((n) => newEvent('Counted', { n })),
+          {
+            expectedRevision: 'any',
+          },
+        );
         const middle = (await store.readStream(id))[2]!.position;
         const subscription = store.subscribe({ after: middle, filter: mine(), batchSize: 1 });
         // Appended before the subscription has read anything: it must still see them, in order.
         const late = Promise.all(
-          [5, 6, 7, 8, 9].map((n) => store.append(id, [newEvent('Counted', { n })], { expectedRevision: 'any' })),
+          [5, 6, 7, 8, 9].map((n) =>
+            store.append(id, [newEvent('Counted', { n })], { expectedRevision: 'any' }),
+          ),
         );
         const seen = await collect(subscription, 7);
         await late;
         await subscription.close();
         expect(first.nextRevision).toBe(4);
         expect(seen.map((e) => e.data.n)).toEqual([3, 4, 5, 6, 7, 8, 9]);
-        for (let i = 1; i < seen.length; i += 1) expect(seen[i]!.position).toBeGreaterThan(seen[i - 1]!.position);
+        for (let i = 1; i < seen.length; i += 1)
+          expect(seen[i]!.position).toBeGreaterThan(seen[i - 1]!.position);
       });
 
       it('filters by event type without losing its place', async () => {
         const id = stream();
-        const subscription = store.subscribe({ filter: { streamPrefixes: [ns], eventTypes: ['Wanted'] }, batchSize: 3 });
+        const subscription = store.subscribe({
+          filter: { streamPrefixes: [ns], eventTypes: ['Wanted'] },
+          batchSize: 3,
+        });
         const reading = collect(subscription, 3);
         for (let n = 0; n < 12; n += 1) {
-          await store.append(id, [newEvent(n % 4 === 0 ? 'Wanted' : 'Other', { n })], { expectedRevision: 'any' });
+          await store.append(id, [newEvent(n % 4 === 0 ? 'Wanted' : 'Other', { n })], {
+            expectedRevision: 'any',
+          });
         }
         const seen = await reading;
         await subscription.close();

@@ -1,4 +1,11 @@
-import { type DynamicModule, Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  type DynamicModule,
+  Global,
+  Inject,
+  Logger,
+  Module,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@dukao/config';
 import { CLOCK, type Clock } from '@dukao/kernel';
 import { EVENT_STORE, type EventStore } from './event-store.port';
@@ -18,7 +25,9 @@ export class EventStoreModule implements OnApplicationShutdown {
           useFactory: (config: AppConfig, clock: Clock) => {
             const logger = new Logger('EventStore');
             if (config.eventStore.kind === 'sqlite' && config.eventStore.durability === 'normal') {
-              logger.warn('EVENT_STORE_DURABILITY=normal: the last acknowledged appends may be lost on power failure');
+              logger.warn(
+                'EVENT_STORE_DURABILITY=normal: the last acknowledged appends may be lost on power failure',
+              );
             }
             return createEventStore(config, [], clock);
           },

@@ -82,13 +82,24 @@ export async function handleCommand<Command, State, Event extends DomainEvent>(
     const revision = stored.length - 1;
     const expected = options.expectedRevision === 'no_stream' ? -1 : options.expectedRevision;
     if (expected !== undefined && expected !== revision) {
-      throw new WrongExpectedRevisionError(streamId, options.expectedRevision!, revision < 0 ? null : revision);
+      throw new WrongExpectedRevisionError(
+        streamId,
+        options.expectedRevision!,
+        revision < 0 ? null : revision,
+      );
     }
     const state = stored.reduce((s, e) => decider.evolve(s, e as unknown as Event), decider.initialState());
     options.check?.(state);
     const events = decider.decide(command, state);
     if (events.length === 0) {
-      return { streamId, nextRevision: revision, position: stored.at(-1)?.position ?? null, events, state, replayed: false };
+      return {
+        streamId,
+        nextRevision: revision,
+        position: stored.at(-1)?.position ?? null,
+        events,
+        state,
+        replayed: false,
+      };
     }
     try {
       const result = await store.append(
@@ -139,7 +150,9 @@ function replayedResult<State, Event extends DomainEvent>(
   return {
     nextRevision: last.revision,
     position: last.position,
-    events: stored.slice(start, end + 1).map(({ type, data, schemaVersion }) => ({ type, data, schemaVersion })),
+    events: stored
+      .slice(start, end + 1)
+      .map(({ type, data, schemaVersion }) => ({ type, data, schemaVersion })),
     state: upTo.reduce((s, e) => decider.evolve(s, e as unknown as Event), decider.initialState()),
     replayed: true,
   };

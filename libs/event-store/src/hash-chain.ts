@@ -64,12 +64,7 @@ export function computeEventHash(event: HashableEvent, algorithm: HashAlgorithm)
 }
 
 export type ChainBreakReason =
-  | 'revision-gap'
-  | 'prev-hash-mismatch'
-  | 'hash-mismatch'
-  | 'position-gap'
-  | 'position-order'
-  | 'unreadable';
+  'revision-gap' | 'prev-hash-mismatch' | 'hash-mismatch' | 'position-gap' | 'position-order' | 'unreadable';
 
 export interface ChainBreak {
   streamId: string;
@@ -133,7 +128,11 @@ export async function verifyChain(
     const expectedPrev = head ? head.hash : GENESIS_HASH;
     const { hash, ...rest } = event.metadata;
     if (rest.prevHash !== expectedPrev) {
-      return broken(event, 'prev-hash-mismatch', `prevHash ${rest.prevHash}, previous event's hash ${expectedPrev}`);
+      return broken(
+        event,
+        'prev-hash-mismatch',
+        `prevHash ${rest.prevHash}, previous event's hash ${expectedPrev}`,
+      );
     }
     let recomputed: string;
     try {

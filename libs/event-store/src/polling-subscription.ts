@@ -7,7 +7,10 @@ export interface PollingSource {
    * Reads up to `limit` events after `after`. `scannedTo` is the position the read has covered
    * (past the last returned event when a filter skipped some): the next read starts after it.
    */
-  readBatch(after: number | undefined, limit: number): Promise<{ events: StoredEvent[]; scannedTo: number | undefined }>;
+  readBatch(
+    after: number | undefined,
+    limit: number,
+  ): Promise<{ events: StoredEvent[]; scannedTo: number | undefined }>;
   /** Resolves when new events may be there (an append was seen, a poll interval passed, or the signal aborted). */
   waitForAppend(signal: AbortSignal): Promise<void>;
 }

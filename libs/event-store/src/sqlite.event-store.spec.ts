@@ -19,7 +19,10 @@ let contractFile: string;
 beforeEach(() => {
   contractFile = tempFile();
 });
-describeEventStoreContract('sqlite', async (options) => new SqliteEventStore({ filename: contractFile, ...options }));
+describeEventStoreContract(
+  'sqlite',
+  async (options) => new SqliteEventStore({ filename: contractFile, ...options }),
+);
 
 describe('SqliteEventStore', () => {
   it('is durable per commit by default (synchronous=FULL) and NORMAL only when asked', async () => {
@@ -36,10 +39,14 @@ describe('SqliteEventStore', () => {
   it('keeps what it acknowledged across reopening', async () => {
     const file = tempFile();
     const store = new SqliteEventStore({ filename: file });
-    const result = await store.append('target-1', [newEvent('TargetIssued', { value: 8 })], { expectedRevision: 'no_stream' });
+    const result = await store.append('target-1', [newEvent('TargetIssued', { value: 8 })], {
+      expectedRevision: 'no_stream',
+    });
     await store.close();
     const reopened = new SqliteEventStore({ filename: file });
-    expect(await reopened.readStream('target-1')).toMatchObject([{ position: result.position, data: { value: 8 } }]);
+    expect(await reopened.readStream('target-1')).toMatchObject([
+      { position: result.position, data: { value: 8 } },
+    ]);
     await reopened.close();
   });
 
@@ -58,9 +65,13 @@ describe('SqliteEventStore', () => {
     const file = tempFile();
     const store = new SqliteEventStore({ filename: file });
     for (let n = 0; n < 5; n += 1) {
-      await store.append(`report-${n % 2}`, [newEvent('ProgressReported', { cumulative: n })], { expectedRevision: 'any' });
+      await store.append(`report-${n % 2}`, [newEvent('ProgressReported', { cumulative: n })], {
+        expectedRevision: 'any',
+      });
     }
-    expect(await verifyChain(await store.readAll({ upcast: false }), { gapFreePositions: true })).toMatchObject({
+    expect(
+      await verifyChain(await store.readAll({ upcast: false }), { gapFreePositions: true }),
+    ).toMatchObject({
       ok: true,
       events: 5,
       streams: 2,
@@ -83,7 +94,8 @@ describe('SqliteEventStore', () => {
   it('finds a deleted row as a gap', async () => {
     const file = tempFile();
     const store = new SqliteEventStore({ filename: file });
-    for (let n = 0; n < 3; n += 1) await store.append('report-1', [newEvent('ProgressReported')], { expectedRevision: 'any' });
+    for (let n = 0; n < 3; n += 1)
+      await store.append('report-1', [newEvent('ProgressReported')], { expectedRevision: 'any' });
     const raw = new Database(file);
     raw.exec('DROP TRIGGER events_append_only_delete');
     raw.prepare('DELETE FROM events WHERE position = 2').run();
@@ -107,7 +119,9 @@ describe('SqliteEventStore', () => {
     const db = (store as unknown as { db: Database.Database }).db;
     const exec = jest.spyOn(db, 'exec');
     await Promise.all(
-      Array.from({ length: 64 }, (_, n) => store.append(`target-${n}`, [newEvent('A')], { expectedRevision: 'no_stream' })),
+      Array.from({ length: 64 }, (_, n) =>
+        store.append(`target-${n}`, [newEvent('A')], { expectedRevision: 'no_stream' }),
+      ),
     );
     expect(exec.mock.calls.filter(([sql]) => sql === 'COMMIT')).toHaveLength(1);
     await store.close();
@@ -134,7 +148,11 @@ describe('SqliteEventStore', () => {
         {
           type: 'ProgressReported',
           fromVersion: 1,
-          upcast: (e) => ({ ...e, schemaVersion: 2, data: { targetId: e.data.targetId!, cumulative: Number(e.data.value) } }),
+          upcast: (e) => ({
+            ...e,
+            schemaVersion: 2,
+            data: { targetId: e.data.targetId!, cumulative: Number(e.data.value) },
+          }),
         },
       ],
     });

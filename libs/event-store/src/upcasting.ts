@@ -23,10 +23,12 @@ export function composeUpcasters(upcasters: readonly Upcaster[]): UpcastFn {
   if (byKey.size === 0) return (event) => event;
   return (event) => {
     let current = event;
-    for (let next = byKey.get(`${current.type}@${current.schemaVersion}`); next; ) {
+    for (let next = byKey.get(`${current.type}@${current.schemaVersion}`); next;) {
       const upcast = next.upcast(current);
       if (upcast.schemaVersion !== current.schemaVersion + 1) {
-        throw new Error(`upcaster ${current.type}@${current.schemaVersion} must produce version ${current.schemaVersion + 1}`);
+        throw new Error(
+          `upcaster ${current.type}@${current.schemaVersion} must produce version ${current.schemaVersion + 1}`,
+        );
       }
       current = upcast;
       next = byKey.get(`${current.type}@${current.schemaVersion}`);

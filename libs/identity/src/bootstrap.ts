@@ -24,8 +24,18 @@ export interface AdministratorSpec {
 export async function createAdministrator(store: EventStore, spec: AdministratorSpec): Promise<string> {
   if (!ADMIN_ROLES.includes(spec.role)) throw new Error(`${spec.role} is not an administrator role`);
   const userId = deriveEventId(`user\u0000${spec.commandId}`, 0);
-  const context = { commandId: spec.commandId, actor: { ...SYSTEM_ACTOR, role: 'bootstrap' }, correlationId: spec.commandId };
-  await handleCommand(store, usernameStream(spec.username), usernameDecider, { type: 'ReserveUsername', username: spec.username, userId }, context);
+  const context = {
+    commandId: spec.commandId,
+    actor: { ...SYSTEM_ACTOR, role: 'bootstrap' },
+    correlationId: spec.commandId,
+  };
+  await handleCommand(
+    store,
+    usernameStream(spec.username),
+    usernameDecider,
+    { type: 'ReserveUsername', username: spec.username, userId },
+    context,
+  );
   await handleCommand(
     store,
     userStream(userId),

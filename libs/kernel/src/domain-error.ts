@@ -3,7 +3,8 @@
  * (unauthenticated 401, forbidden 403, not-found 404, conflict 409, invalid 422, locked 423),
  * so deciders never know HTTP.
  */
-export type DomainErrorKind = 'unauthenticated' | 'forbidden' | 'not-found' | 'conflict' | 'invalid' | 'locked';
+export type DomainErrorKind =
+  'unauthenticated' | 'forbidden' | 'not-found' | 'conflict' | 'invalid' | 'locked';
 
 export const DOMAIN_ERROR_STATUS: Record<DomainErrorKind, number> = {
   unauthenticated: 401,

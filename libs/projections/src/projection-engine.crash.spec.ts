@@ -11,18 +11,28 @@ const root = resolve(__dirname, '../../..');
 const EVENTS = 6000;
 
 /** Runs the projector child until it reports `until` (or more), then SIGKILLs it. */
-function runProjector(dir: string, readModels: string, until: (position: number) => boolean): Promise<number> {
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', join(__dirname, 'testing/projector.child.ts'), dir, readModels], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+function runProjector(
+  dir: string,
+  readModels: string,
+  until: (position: number) => boolean,
+): Promise<number> {
+  const child = spawn(
+    process.execPath,
+    ['-r', '@swc-node/register', join(__dirname, 'testing/projector.child.ts'), dir, readModels],
+    {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   let last = 0;
   return new Promise((done, fail) => {
     child.stdout.on('data', (chunk: Buffer) => {
       for (const line of chunk.toString().split('\n').filter(Boolean)) last = Number(line);
       if (until(last) && !child.killed) child.kill('SIGKILL');
     });
-    child.on('exit', (_code, signal) => (signal === 'SIGKILL' ? done(last) : fail(new Error(`projector exited: ${signal}`))));
+    child.on('exit', (_code, signal) =>
+      signal === 'SIGKILL' ? done(last) : fail(new Error(`projector exited: ${signal}`)),
+    );
   });
 }
 
@@ -68,6 +78,9 @@ describe('projection engine killed mid-batch', () => {
     const u1 = await views.get(tallyProjection.collections[0]!.name, 'u1');
     await views.close();
     const expected = Array.from({ length: EVENTS }, (_, k) => k).filter((k) => k % 5 !== 0 && k % 23 === 1);
-    expect(u1).toMatchObject({ reports: expected.length, total: expected.reduce((sum, k) => sum + (k % 97), 0) });
+    expect(u1).toMatchObject({
+      reports: expected.length,
+      total: expected.reduce((sum, k) => sum + (k % 97), 0),
+    });
   }, 60_000);
 });

@@ -50,14 +50,23 @@ describe('ProjectionEngine', () => {
   let events: EventStore;
   let views: SqliteReadModelStore;
   const engines: ProjectionEngine[] = [];
-  const engine = (projections: Projection[], options: ConstructorParameters<typeof ProjectionEngine>[3] = {}) => {
-    const created = new ProjectionEngine(events, views, projections, { logger: quiet, batchSize: 7, ...options });
+  const engine = (
+    projections: Projection[],
+    options: ConstructorParameters<typeof ProjectionEngine>[3] = {},
+  ) => {
+    const created = new ProjectionEngine(events, views, projections, {
+      logger: quiet,
+      batchSize: 7,
+      ...options,
+    });
     engines.push(created);
     return created;
   };
   const append = async (...batch: NewEvent[]) => {
     let position = 0;
-    for (const event of batch) position = (await events.append(`report-${randomUUID()}`, [event], { expectedRevision: 'no_stream' })).position;
+    for (const event of batch)
+      position = (await events.append(`report-${randomUUID()}`, [event], { expectedRevision: 'no_stream' }))
+        .position;
     return position;
   };
 
@@ -79,10 +88,20 @@ describe('ProjectionEngine', () => {
     await running.start();
     const head = await append(report('u0', 100));
     expect(await running.waitFor('unitTally', head, 5000)).toBe(true);
-    expect(await views.get('unitTallies', 'u0')).toMatchObject({ reports: 11, lastValue: 100, _position: head });
+    expect(await views.get('unitTallies', 'u0')).toMatchObject({
+      reports: 11,
+      lastValue: 100,
+      _position: head,
+    });
     expect(await views.find('unitTallies', {}, { sort: { reports: -1 } })).toHaveLength(3);
     const [status] = await running.statuses();
-    expect(status).toMatchObject({ name: 'unitTally', state: 'live', position: head, lag: 0, activeGeneration: 1 });
+    expect(status).toMatchObject({
+      name: 'unitTally',
+      state: 'live',
+      position: head,
+      lag: 0,
+      activeGeneration: 1,
+    });
   });
 
   it('moves its checkpoint past events it does not read, so waits on any position end', async () => {
@@ -129,7 +148,11 @@ describe('ProjectionEngine', () => {
     for (let i = 0; i < 100 && (await views.registration('unitTally'))?.version !== 2; i += 1) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    expect(await views.registration('unitTally')).toMatchObject({ version: 2, generation: 2, checkpoint: 20 });
+    expect(await views.registration('unitTally')).toMatchObject({
+      version: 2,
+      generation: 2,
+      checkpoint: 20,
+    });
     expect(await views.get('unitTallies', 'u1')).toMatchObject({ reports: 20, lastValue: 2 });
   });
 

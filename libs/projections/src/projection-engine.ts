@@ -94,7 +94,10 @@ export class ProjectionEngine {
   async start(): Promise<void> {
     this.started = true;
     await this.tendLeases();
-    this.leaseTimer = setInterval(() => void this.tendLeases(), Math.max(50, Math.floor(this.leaseTtlMs / 3)));
+    this.leaseTimer = setInterval(
+      () => void this.tendLeases(),
+      Math.max(50, Math.floor(this.leaseTtlMs / 3)),
+    );
     this.leaseTimer.unref();
   }
 
@@ -108,7 +111,8 @@ export class ProjectionEngine {
   /** Builds a fresh generation of `name` from position 0 while the current one keeps serving. */
   async rebuild(name: string): Promise<void> {
     const slot = this.slot(name);
-    if (!slot.hasLease) throw new ProjectionBusyError(`projection ${name} runs in another process; rebuild it there`);
+    if (!slot.hasLease)
+      throw new ProjectionBusyError(`projection ${name} runs in another process; rebuild it there`);
     if (slot.building) throw new ProjectionBusyError(`projection ${name} is already being rebuilt`);
     const registration = await this.readStore.registration(name);
     await this.startBuilding(slot, (registration?.generation ?? 0) + 1);
@@ -170,7 +174,11 @@ export class ProjectionEngine {
           headPosition: head,
           lag: head === null ? 0 : Math.max(0, head - (position ?? 0)),
           rebuild: slot.building
-            ? { generation: slot.building.generation, state: slot.building.state, position: slot.building.position }
+            ? {
+                generation: slot.building.generation,
+                state: slot.building.state,
+                position: slot.building.position,
+              }
             : null,
           failure: live?.failure ?? slot.building?.failure ?? null,
         };
@@ -240,7 +248,9 @@ export class ProjectionEngine {
       await this.readStore.activate(projection.name, runner.generation, projection.version);
       slot.live = runner;
       slot.building = null;
-      this.logger.log(`projection ${projection.name}: generation ${runner.generation} caught up and now serves`);
+      this.logger.log(
+        `projection ${projection.name}: generation ${runner.generation} caught up and now serves`,
+      );
     });
     slot.building.start();
   }
@@ -264,7 +274,9 @@ export class ProjectionEngine {
     slot.live = null;
     if (slot.hasLease) {
       slot.hasLease = false;
-      await this.readStore.releaseLease(`projection:${slot.projection.name}`, this.owner).catch(() => undefined);
+      await this.readStore
+        .releaseLease(`projection:${slot.projection.name}`, this.owner)
+        .catch(() => undefined);
     }
   }
 }

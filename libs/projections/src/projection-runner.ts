@@ -81,7 +81,10 @@ export class ProjectionRunner {
     this.position = await this.writer.checkpoint();
     this.state = 'catching-up';
 
-    const subscription = eventStore.subscribe({ after: this.position ?? undefined, batchSize: Math.max(batchSize, 500) });
+    const subscription = eventStore.subscribe({
+      after: this.position ?? undefined,
+      batchSize: Math.max(batchSize, 500),
+    });
     this.closeSubscription = () => subscription.close();
     const events = subscription[Symbol.asyncIterator]();
     const batch = new Batch();
@@ -135,7 +138,11 @@ export class ProjectionRunner {
    * Applies the pending events in order (see `apply`), then empties the list. On an error in the
    * projection's code, commits what came before the failing event, fails there and returns false.
    */
-  private async applyPending(pending: StoredEvent[], batch: Batch, subscription: { close(): Promise<void> }): Promise<boolean> {
+  private async applyPending(
+    pending: StoredEvent[],
+    batch: Batch,
+    subscription: { close(): Promise<void> },
+  ): Promise<boolean> {
     if (pending.length === 0) return true;
     const plans = this.plan(pending);
     pending.length = 0;
@@ -208,7 +215,11 @@ export class ProjectionRunner {
    * Applies one planned event to the batch. `loaded` holds the stored documents its changes start
    * from (absent: no such document); null means read them one by one.
    */
-  private async apply(plan: Plan, batch: Batch, loaded: Map<string, ReadModelDocument> | null): Promise<void> {
+  private async apply(
+    plan: Plan,
+    batch: Batch,
+    loaded: Map<string, ReadModelDocument> | null,
+  ): Promise<void> {
     const { event, changes } = plan;
     if (changes === null) {
       batch.advance(event.position);
@@ -241,7 +252,9 @@ export class ProjectionRunner {
     const writes: WriteOp[] = [];
     for (const [key, document] of batch.documents) {
       const { collection, id } = batch.collections.get(key)!;
-      writes.push(document === null ? { type: 'delete', collection, id } : { type: 'put', collection, document });
+      writes.push(
+        document === null ? { type: 'delete', collection, id } : { type: 'put', collection, document },
+      );
     }
     for (let attempt = 0; ; attempt += 1) {
       try {

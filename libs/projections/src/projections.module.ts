@@ -40,7 +40,11 @@ class ProjectionLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
 @Global()
 @Module({})
 export class ProjectionsModule {
-  static forRoot(options: { projections: readonly Projection[]; run: boolean; batchSize?: number }): DynamicModule {
+  static forRoot(options: {
+    projections: readonly Projection[];
+    run: boolean;
+    batchSize?: number;
+  }): DynamicModule {
     return {
       module: ProjectionsModule,
       providers: [

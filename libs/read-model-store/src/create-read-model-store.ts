@@ -8,6 +8,8 @@ import { SqliteReadModelStore } from './sqlite.read-model-store';
 export async function createReadModelStore(config: AppConfig): Promise<ReadModelStore> {
   const url = config.readStoreUrl;
   if (url?.startsWith('mongodb')) return MongoReadModelStore.connect({ url });
-  const filename = url?.startsWith('sqlite:') ? url.slice('sqlite:'.length).replace(/^\/\//, '') : join(config.dataDir, 'read-models.sqlite');
+  const filename = url?.startsWith('sqlite:')
+    ? url.slice('sqlite:'.length).replace(/^\/\//, '')
+    : join(config.dataDir, 'read-models.sqlite');
   return new SqliteReadModelStore({ filename });
 }

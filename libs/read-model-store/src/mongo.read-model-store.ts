@@ -124,7 +124,8 @@ function toMongoSort(sort: SortSpec | undefined): Record<string, 1 | -1> {
   const keys = Object.entries(sort ?? {});
   for (const [path, direction] of keys) {
     checkPath(path);
-    if (direction !== 1 && direction !== -1) throw new InvalidQueryError(`sort direction of "${path}" must be 1 or -1`);
+    if (direction !== 1 && direction !== -1)
+      throw new InvalidQueryError(`sort direction of "${path}" must be 1 or -1`);
   }
   const result: Record<string, 1 | -1> = Object.fromEntries(keys);
   if (!keys.some(([path]) => path === '_id')) result._id = 1;
@@ -133,7 +134,8 @@ function toMongoSort(sort: SortSpec | undefined): Record<string, 1 | -1> {
 
 function checkPaging(options: FindOptions): { limit: number | undefined; skip: number } {
   const { limit, skip = 0 } = options;
-  if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw new InvalidQueryError('limit must be a whole number');
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 0))
+    throw new InvalidQueryError('limit must be a whole number');
   if (!Number.isInteger(skip) || skip < 0) throw new InvalidQueryError('skip must be a whole number');
   return { limit, skip };
 }
@@ -219,7 +221,11 @@ export class MongoReadModelStore implements ReadModelStore {
     return getFrom<T>(await this.resolve(collection), id);
   }
 
-  async find<T extends ReadModelDocument>(collection: string, filter?: Filter, options?: FindOptions): Promise<T[]> {
+  async find<T extends ReadModelDocument>(
+    collection: string,
+    filter?: Filter,
+    options?: FindOptions,
+  ): Promise<T[]> {
     return findIn<T>(await this.resolve(collection), filter, options);
   }
 
@@ -257,7 +263,10 @@ export class MongoReadModelStore implements ReadModelStore {
     // The checkpoint survives re-declaration: it is only ever set by commit.
     await this.generations.updateOne(
       { _id },
-      { $set: { projection, generation, collections: names }, $setOnInsert: { position: null, updatedAt: null } },
+      {
+        $set: { projection, generation, collections: names },
+        $setOnInsert: { position: null, updatedAt: null },
+      },
       { upsert: true },
     );
     return new MongoGenerationWriter(this, projection, generation, names);
@@ -299,7 +308,8 @@ export class MongoReadModelStore implements ReadModelStore {
         { $set: { position: checkpoint, updatedAt } },
         { session },
       );
-      if (result.matchedCount === 0) throw new Error(`generation ${generation} of ${projection} does not exist`);
+      if (result.matchedCount === 0)
+        throw new Error(`generation ${generation} of ${projection} does not exist`);
     });
   }
 
@@ -312,7 +322,8 @@ export class MongoReadModelStore implements ReadModelStore {
   /** @internal */
   async dropGeneration(projection: string, generation: number): Promise<void> {
     const active = await this.registry.findOne({ _id: projection });
-    if (active?.generation === generation) throw new Error(`generation ${generation} of ${projection} is active`);
+    if (active?.generation === generation)
+      throw new Error(`generation ${generation} of ${projection} is active`);
     await this.dropInactive(projection, generation);
   }
 
@@ -438,7 +449,10 @@ class MongoGenerationWriter implements GenerationWriter {
     return getFrom<T>(this.target(collection), id);
   }
 
-  async getMany<T extends ReadModelDocument>(collection: string, ids: readonly string[]): Promise<Map<string, T>> {
+  async getMany<T extends ReadModelDocument>(
+    collection: string,
+    ids: readonly string[],
+  ): Promise<Map<string, T>> {
     const target = this.target(collection);
     const unique = [...new Set(ids)];
     const found = new Map<string, T>();
@@ -447,7 +461,11 @@ class MongoGenerationWriter implements GenerationWriter {
     return found;
   }
 
-  async find<T extends ReadModelDocument>(collection: string, filter?: Filter, options?: FindOptions): Promise<T[]> {
+  async find<T extends ReadModelDocument>(
+    collection: string,
+    filter?: Filter,
+    options?: FindOptions,
+  ): Promise<T[]> {
     return findIn<T>(this.target(collection), filter, options);
   }
 
@@ -464,7 +482,10 @@ class MongoGenerationWriter implements GenerationWriter {
   }
 }
 
-async function getFrom<T extends ReadModelDocument>(target: Collection<ReadModelDocument>, id: string): Promise<T | null> {
+async function getFrom<T extends ReadModelDocument>(
+  target: Collection<ReadModelDocument>,
+  id: string,
+): Promise<T | null> {
   return (await target.findOne({ _id: id })) as T | null;
 }
 

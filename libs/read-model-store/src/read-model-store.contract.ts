@@ -18,11 +18,41 @@ interface TargetRow extends ReadModelDocument {
 }
 
 const rows: TargetRow[] = [
-  { _id: 't1', unitId: 'town-a', category: 'towns', completion: 40, level: 'bell', dueAt: '2026-07-10', tags: ['gdp'] },
-  { _id: 't2', unitId: 'town-a', category: 'towns', completion: 75.5, level: null, dueAt: '2026-07-01', tags: ['tax', 'gdp'] },
+  {
+    _id: 't1',
+    unitId: 'town-a',
+    category: 'towns',
+    completion: 40,
+    level: 'bell',
+    dueAt: '2026-07-10',
+    tags: ['gdp'],
+  },
+  {
+    _id: 't2',
+    unitId: 'town-a',
+    category: 'towns',
+    completion: 75.5,
+    level: null,
+    dueAt: '2026-07-01',
+    tags: ['tax', 'gdp'],
+  },
   { _id: 't3', unitId: 'town-b', category: 'towns', completion: 12, level: 'red', owner: { name: '张三' } },
-  { _id: 't4', unitId: 'dept-x', category: 'departments', completion: 100, level: 'none', dueAt: '2026-12-31' },
-  { _id: 't5', unitId: 'dept-y', category: 'departments', completion: 55, level: 'yellow', dueAt: '2026-08-15' },
+  {
+    _id: 't4',
+    unitId: 'dept-x',
+    category: 'departments',
+    completion: 100,
+    level: 'none',
+    dueAt: '2026-12-31',
+  },
+  {
+    _id: 't5',
+    unitId: 'dept-y',
+    category: 'departments',
+    completion: 55,
+    level: 'yellow',
+    dueAt: '2026-08-15',
+  },
 ];
 
 export function describeReadModelStoreContract(name: string, factory: ReadModelStoreFactory): void {
@@ -74,12 +104,22 @@ export function describeReadModelStoreContract(name: string, factory: ReadModelS
         const writer = await seed();
         await writer.commit(
           [
-            { type: 'put', collection: coll, document: { _id: 't1', unitId: 'town-a', category: 'towns', completion: 50, level: null } },
+            {
+              type: 'put',
+              collection: coll,
+              document: { _id: 't1', unitId: 'town-a', category: 'towns', completion: 50, level: null },
+            },
             { type: 'delete', collection: coll, id: 't2' },
           ],
           11,
         );
-        expect(await store.get(coll, 't1')).toEqual({ _id: 't1', unitId: 'town-a', category: 'towns', completion: 50, level: null });
+        expect(await store.get(coll, 't1')).toEqual({
+          _id: 't1',
+          unitId: 'town-a',
+          category: 'towns',
+          completion: 50,
+          level: null,
+        });
         expect(await store.get(coll, 't2')).toBeNull();
         expect(await writer.checkpoint()).toBe(11);
       });
@@ -94,18 +134,29 @@ export function describeReadModelStoreContract(name: string, factory: ReadModelS
 
       it('filters by equality, range, $in, $nin, $ne, $exists and nested paths', async () => {
         expect(ids(await store.find(coll, { unitId: 'town-a' }, { sort: { _id: 1 } }))).toEqual(['t1', 't2']);
-        expect(ids(await store.find(coll, { completion: { $gte: 55, $lt: 100 } }, { sort: { _id: 1 } }))).toEqual(['t2', 't5']);
-        expect(ids(await store.find(coll, { level: { $in: ['red', 'yellow'] } }, { sort: { _id: 1 } }))).toEqual(['t3', 't5']);
-        expect(ids(await store.find(coll, { level: { $nin: ['red', 'yellow', null] } }, { sort: { _id: 1 } }))).toEqual([
-          't1',
+        expect(
+          ids(await store.find(coll, { completion: { $gte: 55, $lt: 100 } }, { sort: { _id: 1 } })),
+        ).toEqual(['t2', 't5']);
+        expect(
+          ids(await store.find(coll, { level: { $in: ['red', 'yellow'] } }, { sort: { _id: 1 } })),
+        ).toEqual(['t3', 't5']);
+        expect(
+          ids(await store.find(coll, { level: { $nin: ['red', 'yellow', null] } }, { sort: { _id: 1 } })),
+        ).toEqual(['t1', 't4']);
+        expect(ids(await store.find(coll, { level: { $ne: 'bell' } }, { sort: { _id: 1 } }))).toEqual([
+          't2',
+          't3',
           't4',
+          't5',
         ]);
-        expect(ids(await store.find(coll, { level: { $ne: 'bell' } }, { sort: { _id: 1 } }))).toEqual(['t2', 't3', 't4', 't5']);
         expect(ids(await store.find(coll, { level: null }))).toEqual(['t2']);
         expect(ids(await store.find(coll, { dueAt: { $exists: false } }))).toEqual(['t3']);
         expect(ids(await store.find(coll, { 'owner.name': '张三' }))).toEqual(['t3']);
         expect(ids(await store.find(coll, { dueAt: { $lt: '2026-07-05' } }))).toEqual(['t2']);
-        expect(ids(await store.find(coll, { _id: { $in: ['t4', 't1'] } }, { sort: { _id: 1 } }))).toEqual(['t1', 't4']);
+        expect(ids(await store.find(coll, { _id: { $in: ['t4', 't1'] } }, { sort: { _id: 1 } }))).toEqual([
+          't1',
+          't4',
+        ]);
       });
 
       it('combines $and and $or, and evaluates operators SQL lacks the same way', async () => {
@@ -113,7 +164,9 @@ export function describeReadModelStoreContract(name: string, factory: ReadModelS
         expect(ids(await store.find(coll, either, { sort: { _id: 1 } }))).toEqual(['t3', 't4']);
         const both = { $and: [{ category: 'towns' }, { completion: { $lt: 50 } }] };
         expect(ids(await store.find(coll, both, { sort: { _id: 1 } }))).toEqual(['t1', 't3']);
-        expect(ids(await store.find(coll, { tags: { $elemMatch: { $eq: 'gdp' } } }, { sort: { _id: 1 } }))).toEqual(['t1', 't2']);
+        expect(
+          ids(await store.find(coll, { tags: { $elemMatch: { $eq: 'gdp' } } }, { sort: { _id: 1 } })),
+        ).toEqual(['t1', 't2']);
         expect(ids(await store.find(coll, { tags: { $all: ['tax', 'gdp'] } }))).toEqual(['t2']);
         const mixed = { $or: [{ tags: { $elemMatch: { $eq: 'tax' } } }, { unitId: 'dept-y' }] };
         expect(ids(await store.find(coll, mixed, { sort: { completion: -1 }, limit: 1 }))).toEqual(['t2']);
@@ -121,9 +174,22 @@ export function describeReadModelStoreContract(name: string, factory: ReadModelS
       });
 
       it('sorts (ties broken by _id), skips, limits and counts', async () => {
-        expect(ids(await store.find(coll, {}, { sort: { category: 1, completion: -1 } }))).toEqual(['t4', 't5', 't2', 't1', 't3']);
-        expect(ids(await store.find(coll, {}, { sort: { completion: -1 }, skip: 1, limit: 2 }))).toEqual(['t2', 't5']);
-        expect(ids(await store.find(coll, { category: 'towns' }, { sort: { unitId: 1 } }))).toEqual(['t1', 't2', 't3']);
+        expect(ids(await store.find(coll, {}, { sort: { category: 1, completion: -1 } }))).toEqual([
+          't4',
+          't5',
+          't2',
+          't1',
+          't3',
+        ]);
+        expect(ids(await store.find(coll, {}, { sort: { completion: -1 }, skip: 1, limit: 2 }))).toEqual([
+          't2',
+          't5',
+        ]);
+        expect(ids(await store.find(coll, { category: 'towns' }, { sort: { unitId: 1 } }))).toEqual([
+          't1',
+          't2',
+          't3',
+        ]);
         expect(await store.count(coll)).toBe(5);
         expect(await store.count(coll, { category: 'towns' })).toBe(3);
         expect(await store.count(coll, { completion: { $gt: 1000 } })).toBe(0);
@@ -141,7 +207,9 @@ export function describeReadModelStoreContract(name: string, factory: ReadModelS
       });
 
       it('applies nothing of a commit that fails, checkpoint included', async () => {
-        const writer = await store.generation(projection, 1, [{ name: coll, indexes: [{ fields: { unitId: 1 }, unique: true }] }]);
+        const writer = await store.generation(projection, 1, [
+          { name: coll, indexes: [{ fields: { unitId: 1 }, unique: true }] },
+        ]);
         await writer.commit([{ type: 'put', collection: coll, document: { _id: 'a', unitId: 'u1' } }], 5);
         await expect(
           writer.commit(
@@ -168,13 +236,31 @@ export function describeReadModelStoreContract(name: string, factory: ReadModelS
       it('serves the active generation while another is built, then swaps and drops the old one', async () => {
         await seed();
         const next = await store.generation(projection, 2, specs());
-        await next.commit([{ type: 'put', collection: coll, document: { _id: 'n1', unitId: 'town-z', category: 'towns', completion: 1, level: null } }], 3);
+        await next.commit(
+          [
+            {
+              type: 'put',
+              collection: coll,
+              document: { _id: 'n1', unitId: 'town-z', category: 'towns', completion: 1, level: null },
+            },
+          ],
+          3,
+        );
         expect(await store.count(coll)).toBe(5);
-        expect(await store.registration(projection)).toMatchObject({ generation: 1, version: 1, collections: [coll], checkpoint: 10 });
+        expect(await store.registration(projection)).toMatchObject({
+          generation: 1,
+          version: 1,
+          collections: [coll],
+          checkpoint: 10,
+        });
 
         await store.activate(projection, 2, 2);
         expect(ids(await store.find(coll))).toEqual(['n1']);
-        expect(await store.registration(projection)).toMatchObject({ generation: 2, version: 2, checkpoint: 3 });
+        expect(await store.registration(projection)).toMatchObject({
+          generation: 2,
+          version: 2,
+          checkpoint: 3,
+        });
         const old = await store.generation(projection, 1, specs());
         expect(await old.checkpoint()).toBeNull();
         expect(await old.get(coll, 't1')).toBeNull();

@@ -21,4 +21,3 @@ export class ReadModelStoreModule implements OnApplicationShutdown {
     await this.store.close();
   }
 }
-

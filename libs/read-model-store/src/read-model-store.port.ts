@@ -74,7 +74,11 @@ export interface ReadModelStore {
   count(collection: string, filter?: Filter): Promise<number>;
 
   /** Creates (if needed) the generation's collections and indexes and returns a writer for it. */
-  generation(projection: string, generation: number, collections: readonly CollectionSpec[]): Promise<GenerationWriter>;
+  generation(
+    projection: string,
+    generation: number,
+    collections: readonly CollectionSpec[],
+  ): Promise<GenerationWriter>;
   /**
    * Makes `generation` the one queries read, in one step for readers, then drops the generations
    * it replaced.

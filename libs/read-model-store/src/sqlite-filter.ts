@@ -80,7 +80,10 @@ function comparison(path: string, op: string, value: unknown): Fragment {
       const params = nonNull.map(sqlValue);
       if (op === '$in') return sql(hasNull ? `(${list} OR ${field} IS NULL)` : list, ...params);
       // $nin matches documents without the field unless null is listed.
-      return sql(hasNull ? `(${field} IS NOT NULL AND NOT ${list})` : `(${field} IS NULL OR NOT ${list})`, ...params);
+      return sql(
+        hasNull ? `(${field} IS NOT NULL AND NOT ${list})` : `(${field} IS NULL OR NOT ${list})`,
+        ...params,
+      );
     }
     case '$exists':
       return sql(`${typeExpression(path)} IS ${value ? 'NOT NULL' : 'NULL'}`);
@@ -102,7 +105,8 @@ export function translateFilter(filter: Filter | undefined): SqlFilter {
   const parts: Fragment[] = [];
   for (const [key, value] of Object.entries(filter ?? {})) {
     if (key === '$and' || key === '$or') {
-      if (!Array.isArray(value) || value.length === 0) throw new InvalidQueryError(`${key} needs a non-empty array`);
+      if (!Array.isArray(value) || value.length === 0)
+        throw new InvalidQueryError(`${key} needs a non-empty array`);
       const inner = join(
         value.map((sub) => translateFilter(sub as Filter)),
         key === '$or' ? 'OR' : 'AND',

@@ -101,8 +101,12 @@ export class SqliteReadModelStore implements ReadModelStore {
     if (!statements) {
       statements = {
         get: this.db.prepare(`SELECT id, doc FROM "${table}" WHERE id = ?`),
-        getMany: this.db.prepare(`SELECT id, doc FROM "${table}" WHERE id IN (SELECT value FROM json_each(?))`),
-        put: this.db.prepare(`INSERT INTO "${table}" (id, doc) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET doc = excluded.doc`),
+        getMany: this.db.prepare(
+          `SELECT id, doc FROM "${table}" WHERE id IN (SELECT value FROM json_each(?))`,
+        ),
+        put: this.db.prepare(
+          `INSERT INTO "${table}" (id, doc) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET doc = excluded.doc`,
+        ),
         delete: this.db.prepare(`DELETE FROM "${table}" WHERE id = ?`),
       };
       this.tableStatements.set(table, statements);
@@ -113,8 +117,7 @@ export class SqliteReadModelStore implements ReadModelStore {
   /** Resolved on every query (cheap, and always right even when another process swapped generations). */
   private physical(collection: string): string {
     const row = this.statement('SELECT physical FROM rm_aliases WHERE collection = ?').get(collection) as
-      | { physical: string }
-      | undefined;
+      { physical: string } | undefined;
     if (!row) throw new UnknownCollectionError(collection);
     return row.physical;
   }
@@ -123,7 +126,11 @@ export class SqliteReadModelStore implements ReadModelStore {
     return this.getFrom<T>(this.physical(collection), id);
   }
 
-  async find<T extends ReadModelDocument>(collection: string, filter?: Filter, options?: FindOptions): Promise<T[]> {
+  async find<T extends ReadModelDocument>(
+    collection: string,
+    filter?: Filter,
+    options?: FindOptions,
+  ): Promise<T[]> {
     return this.findIn<T>(this.physical(collection), filter, options);
   }
 
@@ -159,7 +166,10 @@ export class SqliteReadModelStore implements ReadModelStore {
       return found;
     }
     const rows = new Map<string, { id: string; doc: string }>();
-    for (const row of this.tableStatement(table).getMany.all(JSON.stringify(unique)) as Array<{ id: string; doc: string }>) {
+    for (const row of this.tableStatement(table).getMany.all(JSON.stringify(unique)) as Array<{
+      id: string;
+      doc: string;
+    }>) {
       rows.set(row.id, row);
     }
     for (const id of unique) {
@@ -169,12 +179,17 @@ export class SqliteReadModelStore implements ReadModelStore {
     return found;
   }
 
-  private findIn<T extends ReadModelDocument>(table: string, filter?: Filter, options: FindOptions = {}): T[] {
+  private findIn<T extends ReadModelDocument>(
+    table: string,
+    filter?: Filter,
+    options: FindOptions = {},
+  ): T[] {
     const translated = translateFilter(filter);
     const order = orderBy(options.sort);
     const limit = options.limit ?? -1;
     const skip = options.skip ?? 0;
-    if (limit !== -1 && (!Number.isSafeInteger(limit) || limit < 0)) throw new InvalidQueryError('limit must be a whole number');
+    if (limit !== -1 && (!Number.isSafeInteger(limit) || limit < 0))
+      throw new InvalidQueryError('limit must be a whole number');
     if (!Number.isSafeInteger(skip) || skip < 0) throw new InvalidQueryError('skip must be a whole number');
     if (translated.exact) {
       const rows = this.statement(
@@ -184,9 +199,9 @@ export class SqliteReadModelStore implements ReadModelStore {
     }
     // Part of the filter has no SQL form: narrow in SQL, then check the whole filter with mingo.
     const query = new Query(filter ?? {});
-    const rows = this.statement(`SELECT id, doc FROM "${table}" WHERE ${translated.where} ORDER BY ${order}`).all(
-      ...translated.params,
-    ) as Array<{ id: string; doc: string }>;
+    const rows = this.statement(
+      `SELECT id, doc FROM "${table}" WHERE ${translated.where} ORDER BY ${order}`,
+    ).all(...translated.params) as Array<{ id: string; doc: string }>;
     const matching = rows.map((row) => toDocument<T>(row)).filter((doc) => query.test(doc));
     return matching.slice(skip, limit === -1 ? undefined : skip + limit);
   }
@@ -220,7 +235,13 @@ export class SqliteReadModelStore implements ReadModelStore {
   }
 
   /** @internal used by the writer */
-  writeGeneration(projection: string, generation: number, collections: string[], writes: readonly WriteOp[], checkpoint: number): void {
+  writeGeneration(
+    projection: string,
+    generation: number,
+    collections: string[],
+    writes: readonly WriteOp[],
+    checkpoint: number,
+  ): void {
     this.db.transaction(() => {
       // Each collection's table statements, looked up once per commit rather than once per write.
       const tables = new Map<string, TableStatements>();
@@ -245,10 +266,7 @@ export class SqliteReadModelStore implements ReadModelStore {
   }
 
   /** @internal */
-  readGeneration<T extends ReadModelDocument>(
-    generation: number,
-    collection: string,
-  ): GenerationReader<T> {
+  readGeneration<T extends ReadModelDocument>(generation: number, collection: string): GenerationReader<T> {
     const table = physicalName(collection, generation);
     return {
       get: (id) => this.getFrom<T>(table, id),
@@ -259,33 +277,35 @@ export class SqliteReadModelStore implements ReadModelStore {
 
   /** @internal */
   generationCheckpoint(projection: string, generation: number): number | null {
-    const row = this.statement('SELECT position FROM rm_generations WHERE projection = ? AND generation = ?').get(
-      projection,
-      generation,
-    ) as { position: number | null } | undefined;
+    const row = this.statement(
+      'SELECT position FROM rm_generations WHERE projection = ? AND generation = ?',
+    ).get(projection, generation) as { position: number | null } | undefined;
     return row?.position ?? null;
   }
 
   /** @internal */
   dropGeneration(projection: string, generation: number): void {
-    const active = this.statement('SELECT generation FROM rm_registry WHERE projection = ?').get(projection) as
-      | { generation: number }
-      | undefined;
-    if (active?.generation === generation) throw new Error(`generation ${generation} of ${projection} is active`);
+    const active = this.statement('SELECT generation FROM rm_registry WHERE projection = ?').get(
+      projection,
+    ) as { generation: number } | undefined;
+    if (active?.generation === generation)
+      throw new Error(`generation ${generation} of ${projection} is active`);
     this.dropGenerationInTransaction(projection, generation);
   }
 
   private dropGenerationInTransaction(projection: string, generation: number): void {
     this.db.transaction(() => {
-      const row = this.statement('SELECT collections FROM rm_generations WHERE projection = ? AND generation = ?').get(
-        projection,
-        generation,
-      ) as { collections: string } | undefined;
+      const row = this.statement(
+        'SELECT collections FROM rm_generations WHERE projection = ? AND generation = ?',
+      ).get(projection, generation) as { collections: string } | undefined;
       if (!row) return;
       for (const collection of JSON.parse(row.collections) as string[]) {
         this.db.exec(`DROP TABLE IF EXISTS "${physicalName(collection, generation)}"`);
       }
-      this.statement('DELETE FROM rm_generations WHERE projection = ? AND generation = ?').run(projection, generation);
+      this.statement('DELETE FROM rm_generations WHERE projection = ? AND generation = ?').run(
+        projection,
+        generation,
+      );
     })();
     this.statementCache.clear();
     this.tableStatements.clear();
@@ -293,16 +313,15 @@ export class SqliteReadModelStore implements ReadModelStore {
 
   async activate(projection: string, generation: number, version: number): Promise<void> {
     const replaced = this.db.transaction(() => {
-      const row = this.statement('SELECT collections FROM rm_generations WHERE projection = ? AND generation = ?').get(
-        projection,
-        generation,
-      ) as { collections: string } | undefined;
+      const row = this.statement(
+        'SELECT collections FROM rm_generations WHERE projection = ? AND generation = ?',
+      ).get(projection, generation) as { collections: string } | undefined;
       if (!row) throw new Error(`generation ${generation} of ${projection} does not exist`);
       const collections = JSON.parse(row.collections) as string[];
       for (const collection of collections) {
-        const owner = this.statement('SELECT projection FROM rm_aliases WHERE collection = ?').get(collection) as
-          | { projection: string }
-          | undefined;
+        const owner = this.statement('SELECT projection FROM rm_aliases WHERE collection = ?').get(
+          collection,
+        ) as { projection: string } | undefined;
         if (owner && owner.projection !== projection) {
           throw new Error(`collection ${collection} already belongs to projection ${owner.projection}`);
         }
@@ -336,7 +355,14 @@ export class SqliteReadModelStore implements ReadModelStore {
        LEFT JOIN rm_generations g ON g.projection = r.projection AND g.generation = r.generation
        WHERE r.projection = ?`,
     ).get(projection) as
-      | { projection: string; generation: number; version: number; collections: string; activated_at: string; position: number | null }
+      | {
+          projection: string;
+          generation: number;
+          version: number;
+          collections: string;
+          activated_at: string;
+          position: number | null;
+        }
       | undefined;
     if (!row) return null;
     return {
@@ -393,11 +419,18 @@ class SqliteGenerationWriter implements GenerationWriter {
     return this.reader<T>(collection).get(id);
   }
 
-  async getMany<T extends ReadModelDocument>(collection: string, ids: readonly string[]): Promise<Map<string, T>> {
+  async getMany<T extends ReadModelDocument>(
+    collection: string,
+    ids: readonly string[],
+  ): Promise<Map<string, T>> {
     return this.reader<T>(collection).getMany(ids);
   }
 
-  async find<T extends ReadModelDocument>(collection: string, filter?: Filter, options?: FindOptions): Promise<T[]> {
+  async find<T extends ReadModelDocument>(
+    collection: string,
+    filter?: Filter,
+    options?: FindOptions,
+  ): Promise<T[]> {
     return this.reader<T>(collection).find(filter, options);
   }
 

@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { APP_CONFIG, type AppConfig } from '@dukao/config';
 import type { Actor } from '@dukao/event-store';
@@ -37,11 +43,15 @@ export class MissedPeriodsCheck {
       );
       for (const period of candidates) {
         const result = await this.commands.execute(
-          new ChangeTarget(target._id, { type: 'RecordMissedPeriod', period, at: now }, {
-            commandId: `missed-period:${target._id}:${period}`,
-            actor: by?.actor ?? { ...SYSTEM_ACTOR, role: 'scheduler' },
-            correlationId: by?.correlationId ?? `missed-period-check:${now}`,
-          }),
+          new ChangeTarget(
+            target._id,
+            { type: 'RecordMissedPeriod', period, at: now },
+            {
+              commandId: `missed-period:${target._id}:${period}`,
+              actor: by?.actor ?? { ...SYSTEM_ACTOR, role: 'scheduler' },
+              correlationId: by?.correlationId ?? `missed-period-check:${now}`,
+            },
+          ),
         );
         if (!result.replayed && result.position !== null) recorded += 1;
       }

@@ -5,7 +5,13 @@ import { ProposeTargetHandler, ResubmitTargetHandler } from './commands/propose-
 import { ImportTargetsHandler } from './import/import-targets.command';
 import { MissedPeriodsCheck } from './missed-periods';
 
-const commandHandlers = [ChangePlanningHandler, ProposeTargetHandler, ResubmitTargetHandler, ChangeTargetHandler, ImportTargetsHandler];
+const commandHandlers = [
+  ChangePlanningHandler,
+  ProposeTargetHandler,
+  ResubmitTargetHandler,
+  ChangeTargetHandler,
+  ImportTargetsHandler,
+];
 
 /** Targets: cycles and their versioned schemes and indicator trees, units, targets, reports. */
 @Module({ providers: [...commandHandlers, MissedPeriodsCheck], exports: [MissedPeriodsCheck] })

@@ -4,7 +4,9 @@ import type { Decider, DomainEvent } from '@dukao/event-store';
  * given(events).when(command).then(events) | .thenRefuses(code) on a pure decider:
  * `deciderSpec(userDecider).given(registered).when(grant).then([granted])`.
  */
-export function deciderSpec<Command, State, Event extends DomainEvent>(decider: Decider<Command, State, Event>) {
+export function deciderSpec<Command, State, Event extends DomainEvent>(
+  decider: Decider<Command, State, Event>,
+) {
   return {
     given(...events: Event[]) {
       const state = events.reduce((s, e) => decider.evolve(s, e), decider.initialState());

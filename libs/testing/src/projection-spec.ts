@@ -25,7 +25,9 @@ export function projectionSpec(projection: Projection) {
       return documents.get(key(collection, id)) ?? null;
     },
     all(collection: string): ReadModelDocument[] {
-      return [...documents.entries()].filter(([k]) => k.startsWith(`${collection}\u0000`)).map(([, doc]) => doc);
+      return [...documents.entries()]
+        .filter(([k]) => k.startsWith(`${collection}\u0000`))
+        .map(([, doc]) => doc);
     },
   };
   return api;

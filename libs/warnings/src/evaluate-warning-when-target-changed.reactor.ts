@@ -6,17 +6,33 @@ import {
   Logger,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import { EVENT_STORE, type EventStore, type EventSubscription, type LogFilter, type StoredEvent } from '@dukao/event-store';
+import {
+  EVENT_STORE,
+  type EventStore,
+  type EventSubscription,
+  type LogFilter,
+  type StoredEvent,
+} from '@dukao/event-store';
 import { ProjectionEngine } from '@dukao/projections';
 import { type GenerationWriter, READ_MODEL_STORE, type ReadModelStore } from '@dukao/read-model-store';
-import { CYCLES, type CycleEvent, TARGET_EVENT_TYPES, TARGETS, type TargetEvent, type TargetView } from '@dukao/targets';
+import {
+  CYCLES,
+  type CycleEvent,
+  TARGET_EVENT_TYPES,
+  TARGETS,
+  type TargetEvent,
+  type TargetView,
+} from '@dukao/targets';
 import { WarningEvaluator } from './warning-evaluator';
 
 /** Name of the reactor's checkpoint in the read-model store (a generation with no collections). */
 export const WARNING_REACTOR = 'warningReactor';
 const WAIT_FOR_VIEW_MS = 10_000;
 /** The events the reactor reads: every change to a target, and a new scheme version. */
-const REACTS_TO: LogFilter = { streamPrefixes: ['target-', 'cycle-'], eventTypes: [...TARGET_EVENT_TYPES, 'SchemePublished'] };
+const REACTS_TO: LogFilter = {
+  streamPrefixes: ['target-', 'cycle-'],
+  eventTypes: [...TARGET_EVENT_TYPES, 'SchemePublished'],
+};
 const MAX_ATTEMPTS = 5;
 
 /**
@@ -116,19 +132,29 @@ export class EvaluateWarningWhenTargetChanged implements OnApplicationBootstrap,
     const cause = { kind: 'event' as const, eventId: event.id };
     for (let attempt = 1; !this.stopping; attempt += 1) {
       try {
-        const ready = await Promise.all([TARGETS, CYCLES].map((c) => this.engine.waitFor(this.engine.ownerOf(c), event.position, WAIT_FOR_VIEW_MS)));
+        const ready = await Promise.all(
+          [TARGETS, CYCLES].map((c) =>
+            this.engine.waitFor(this.engine.ownerOf(c), event.position, WAIT_FOR_VIEW_MS),
+          ),
+        );
         if (!ready.every(Boolean)) throw new Error(`views have not reached position ${event.position}`);
         if (event.type === 'SchemePublished') {
           const { cycleId } = (event as unknown as Extract<CycleEvent, { type: 'SchemePublished' }>).data;
           const targets = await this.views.find<TargetView>(TARGETS, { cycleId, status: 'issued' });
           for (const target of targets) await this.evaluator.evaluate(target, cause, context);
         } else {
-          await this.evaluator.evaluateTarget((event as unknown as TargetEvent).data.targetId, cause, context);
+          await this.evaluator.evaluateTarget(
+            (event as unknown as TargetEvent).data.targetId,
+            cause,
+            context,
+          );
         }
         return;
       } catch (error) {
         if (attempt >= MAX_ATTEMPTS) {
-          this.logger.error(`event ${event.id} at ${event.position} (${event.type}) skipped after ${attempt} attempts: ${String(error)}`);
+          this.logger.error(
+            `event ${event.id} at ${event.position} (${event.type}) skipped after ${attempt} attempts: ${String(error)}`,
+          );
           return;
         }
         await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 100 * 2 ** attempt)));

@@ -34,12 +34,20 @@ export class WarningEvaluator {
   ) {}
 
   /** null when there is nothing to evaluate: no such target, or no scheme in force for its cycle yet. */
-  async evaluateTarget(targetId: string, cause: EvaluationCause, context: EvaluationContext = {}): Promise<WarningOutcome | null> {
+  async evaluateTarget(
+    targetId: string,
+    cause: EvaluationCause,
+    context: EvaluationContext = {},
+  ): Promise<WarningOutcome | null> {
     const target = await this.views.get<TargetView>(TARGETS, targetId);
     return target ? this.evaluate(target, cause, context) : null;
   }
 
-  async evaluate(target: TargetView, cause: EvaluationCause, context: EvaluationContext = {}): Promise<WarningOutcome | null> {
+  async evaluate(
+    target: TargetView,
+    cause: EvaluationCause,
+    context: EvaluationContext = {},
+  ): Promise<WarningOutcome | null> {
     const now = this.clock();
     const at = now.toISOString();
     const cycle = await this.views.get<CycleView>(CYCLES, target.cycleId);
@@ -47,8 +55,13 @@ export class WarningEvaluator {
     if (!version) return null;
     // Only an issued target is chased; a withdrawn (or returned) one has its warning cleared.
     const evaluation =
-      target.status === 'issued' ? evaluateWarning(warningInputOf(target, now), version.scheme.warnings, now) : { level: 'none' as const, reasons: [] };
-    const commandId = cause.kind === 'event' ? `warn-${target._id}-${cause.eventId}` : `warn-${target._id}-tick-${shanghaiDate(now)}`;
+      target.status === 'issued'
+        ? evaluateWarning(warningInputOf(target, now), version.scheme.warnings, now)
+        : { level: 'none' as const, reasons: [] };
+    const commandId =
+      cause.kind === 'event'
+        ? `warn-${target._id}-${cause.eventId}`
+        : `warn-${target._id}-tick-${shanghaiDate(now)}`;
     const defaultActor = cause.kind === 'event' ? WARNING_REACTOR_ACTOR : WARNING_SCHEDULER_ACTOR;
     return this.commands.execute(
       new RecordWarningEvaluation(

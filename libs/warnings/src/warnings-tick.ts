@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@dukao/config';
 import type { Actor } from '@dukao/event-store';
 import { CLOCK, type Clock } from '@dukao/kernel';
@@ -25,7 +31,11 @@ export class WarningsTick {
     const correlationId = by?.correlationId ?? `warnings-tick:${this.clock().toISOString()}`;
     let changed = 0;
     for (const target of targets) {
-      const outcome = await this.evaluator.evaluate(target, { kind: 'tick', eventId: null }, { actor: by?.actor, correlationId });
+      const outcome = await this.evaluator.evaluate(
+        target,
+        { kind: 'tick', eventId: null },
+        { actor: by?.actor, correlationId },
+      );
       if (outcome && !outcome.replayed && outcome.events.length > 0) changed += 1;
     }
     return { evaluated: targets.length, changed };

@@ -44,10 +44,14 @@ async function main(): Promise<number> {
     let created = 0;
     for (const role of roles) {
       if (holders.has(role)) {
-        process.stdout.write(`${ROLE_NAMES[role]} (${role}) already exists; skipped. Further accounts are made through the API.\n`);
+        process.stdout.write(
+          `${ROLE_NAMES[role]} (${role}) already exists; skipped. Further accounts are made through the API.\n`,
+        );
         continue;
       }
-      const username = values.username ?? { systemAdmin: 'sysadmin', securityAdmin: 'secadmin', auditor: 'auditor' }[role as 'systemAdmin'];
+      const username =
+        values.username ??
+        { systemAdmin: 'sysadmin', securityAdmin: 'secadmin', auditor: 'auditor' }[role as 'systemAdmin'];
       const password = generatePassword();
       await createAdministrator(store, {
         role,

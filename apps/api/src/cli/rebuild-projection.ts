@@ -13,13 +13,17 @@ async function main(): Promise<number> {
   const name = process.argv[2];
   const projection = allProjections.find((p) => p.name === name);
   if (!projection) {
-    process.stderr.write(`usage: npm run projections:rebuild -- NAME\nprojections: ${allProjections.map((p) => p.name).join(', ')}\n`);
+    process.stderr.write(
+      `usage: npm run projections:rebuild -- NAME\nprojections: ${allProjections.map((p) => p.name).join(', ')}\n`,
+    );
     return 2;
   }
   const config = loadConfigOrExit();
   const eventStore = await createEventStore(config);
   const readStore = await createReadModelStore(config);
-  const engine = new ProjectionEngine(eventStore, readStore, [projection], { owner: `rebuild-cli:${process.pid}` });
+  const engine = new ProjectionEngine(eventStore, readStore, [projection], {
+    owner: `rebuild-cli:${process.pid}`,
+  });
   try {
     await engine.start();
     const [status] = await engine.statuses();
@@ -54,7 +58,9 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(`projections:rebuild failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(
+      `projections:rebuild failed: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
     process.exit(1);
   },
 );

@@ -1,6 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ProjectionEngine } from '@dukao/projections';
-import { type Filter, READ_MODEL_STORE, type ReadModelDocument, type ReadModelStore, type SortSpec } from '@dukao/read-model-store';
+import {
+  type Filter,
+  READ_MODEL_STORE,
+  type ReadModelDocument,
+  type ReadModelStore,
+  type SortSpec,
+} from '@dukao/read-model-store';
 import { ApiError } from '../errors/api-error';
 
 /** How long a query waits for its view to reach a requested position (ARCHITECTURE: bounded). */

@@ -1,4 +1,11 @@
-import { type CallHandler, type ExecutionContext, HttpException, Injectable, type NestInterceptor, type Type } from '@nestjs/common';
+import {
+  type CallHandler,
+  type ExecutionContext,
+  HttpException,
+  Injectable,
+  type NestInterceptor,
+  type Type,
+} from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import type { Observable } from 'rxjs';
 import { ApiError } from '../errors/api-error';
@@ -24,8 +31,13 @@ export interface UploadErrors {
  * it is still arriving; multer's refusals (too large, malformed multipart, wrong field) become the
  * route's own errors instead of 500s or English messages.
  */
-export function singleFileUpload(limits: { maxBytes: number; fields: number; fieldSize: number }, errors: UploadErrors): Type<NestInterceptor> {
-  const Multer = FileInterceptor('file', { limits: { fileSize: limits.maxBytes, files: 1, fields: limits.fields, fieldSize: limits.fieldSize } });
+export function singleFileUpload(
+  limits: { maxBytes: number; fields: number; fieldSize: number },
+  errors: UploadErrors,
+): Type<NestInterceptor> {
+  const Multer = FileInterceptor('file', {
+    limits: { fileSize: limits.maxBytes, files: 1, fields: limits.fields, fieldSize: limits.fieldSize },
+  });
 
   @Injectable()
   class SingleFileUpload implements NestInterceptor {
@@ -35,7 +47,8 @@ export function singleFileUpload(limits: { maxBytes: number; fields: number; fie
       try {
         return await this.multer.intercept(context, next);
       } catch (error) {
-        const cause = (error instanceof HttpException ? error.cause : error) as { code?: unknown } | undefined;
+        const cause = (error instanceof HttpException ? error.cause : error) as
+          { code?: unknown } | undefined;
         const status = error instanceof HttpException ? error.getStatus() : 400;
         if (status === 413 || cause?.code === 'LIMIT_FILE_SIZE') throw errors.tooLarge();
         if (cause?.code === 'LIMIT_FILE_COUNT') throw errors.tooManyFiles();

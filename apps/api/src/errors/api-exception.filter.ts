@@ -1,4 +1,11 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import {
+  type ArgumentsHost,
+  Catch,
+  type ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+} from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { DuplicateEventIdError, InvalidEventError, WrongExpectedRevisionError } from '@dukao/event-store';
 import { DOMAIN_ERROR_STATUS, DomainError } from '@dukao/kernel';
@@ -35,18 +42,27 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const { status, body } = this.toBody(exception);
     const correlationId = request.header('x-correlation-id');
     if (status >= 500) {
-      this.logger.error(`${request.method} ${request.url} failed`, exception instanceof Error ? exception.stack : String(exception));
+      this.logger.error(
+        `${request.method} ${request.url} failed`,
+        exception instanceof Error ? exception.stack : String(exception),
+      );
     }
     response.status(status).json(correlationId ? { ...body, correlationId } : body);
   }
 
   private toBody(exception: unknown): { status: number; body: ApiErrorBody } {
     if (exception instanceof ApiError) {
-      return { status: exception.status, body: { code: exception.code, message: exception.message, details: exception.details } };
+      return {
+        status: exception.status,
+        body: { code: exception.code, message: exception.message, details: exception.details },
+      };
     }
     if (exception instanceof DomainError) {
       const { code, message, details } = exception;
-      return { status: DOMAIN_ERROR_STATUS[exception.kind], body: details ? { code, message, details } : { code, message } };
+      return {
+        status: DOMAIN_ERROR_STATUS[exception.kind],
+        body: details ? { code, message, details } : { code, message },
+      };
     }
     if (exception instanceof WrongExpectedRevisionError) {
       return {
@@ -65,25 +81,44 @@ export class ApiExceptionFilter implements ExceptionFilter {
       };
     }
     if (exception instanceof InvalidQueryError) {
-      return { status: HttpStatus.BAD_REQUEST, body: { code: 'INVALID_QUERY', message: '查询条件不合法', details: exception.message } };
+      return {
+        status: HttpStatus.BAD_REQUEST,
+        body: { code: 'INVALID_QUERY', message: '查询条件不合法', details: exception.message },
+      };
     }
     if (exception instanceof InvalidEventError) {
-      return { status: HttpStatus.BAD_REQUEST, body: { code: 'INVALID_EVENT', message: '提交的数据不符合要求', details: exception.message } };
+      return {
+        status: HttpStatus.BAD_REQUEST,
+        body: { code: 'INVALID_EVENT', message: '提交的数据不符合要求', details: exception.message },
+      };
     }
     // Body-parser failures arrive as HttpExceptions whose cause is the parser's error.
-    const cause = (exception instanceof HttpException ? exception.cause : exception) as { type?: string } | undefined;
+    const cause = (exception instanceof HttpException ? exception.cause : exception) as
+      { type?: string } | undefined;
     if (cause?.type === 'entity.parse.failed') {
-      return { status: HttpStatus.BAD_REQUEST, body: { code: 'MALFORMED_JSON', message: '请求体不是合法的 JSON' } };
+      return {
+        status: HttpStatus.BAD_REQUEST,
+        body: { code: 'MALFORMED_JSON', message: '请求体不是合法的 JSON' },
+      };
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const [code, message] =
-        HTTP_MESSAGES[status] ?? (status >= 500 ? ['INTERNAL_ERROR', '服务器内部错误'] : ['HTTP_ERROR', '请求未能完成']);
+        HTTP_MESSAGES[status] ??
+        (status >= 500 ? ['INTERNAL_ERROR', '服务器内部错误'] : ['HTTP_ERROR', '请求未能完成']);
       const response = exception.getResponse();
       const details =
-        typeof response === 'object' && response !== null && 'message' in response ? response.message : undefined;
-      return { status, body: details === undefined || status >= 500 ? { code, message } : { code, message, details } };
+        typeof response === 'object' && response !== null && 'message' in response
+          ? response.message
+          : undefined;
+      return {
+        status,
+        body: details === undefined || status >= 500 ? { code, message } : { code, message, details },
+      };
     }
-    return { status: HttpStatus.INTERNAL_SERVER_ERROR, body: { code: 'INTERNAL_ERROR', message: '服务器内部错误' } };
+    return {
+      status: HttpStatus.INTERNAL_SERVER_ERROR,
+      body: { code: 'INTERNAL_ERROR', message: '服务器内部错误' },
+    };
   }
 }

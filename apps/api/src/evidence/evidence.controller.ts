@@ -52,7 +52,10 @@ const FILE_ID = /^[0-9a-fA-F]{64}$/;
 const EvidenceUpload = singleFileUpload(
   { maxBytes: EVIDENCE_LIMITS.maxBytes, fields: 20, fieldSize: 64 * 1024 },
   {
-    tooLarge: () => new ApiError(413, 'EVIDENCE_TOO_LARGE', `文件超过 ${MAX_MB} MB 上限`, { maxBytes: EVIDENCE_LIMITS.maxBytes }),
+    tooLarge: () =>
+      new ApiError(413, 'EVIDENCE_TOO_LARGE', `文件超过 ${MAX_MB} MB 上限`, {
+        maxBytes: EVIDENCE_LIMITS.maxBytes,
+      }),
     tooManyFiles: () => new ApiError(400, 'EVIDENCE_TOO_MANY_FILES', '一次只能上传一个文件'),
     missing: () => new ApiError(400, 'EVIDENCE_MISSING', '请在 file 字段中上传文件'),
     notMultipart: () => new ApiError(415, 'EVIDENCE_NOT_MULTIPART', '请以 multipart/form-data 格式上传文件'),

@@ -30,7 +30,9 @@ export class HealthController {
       .catch((error: unknown) => ({ status: 'down' as const, adapter, error: String(error) }));
     const projections = await this.projections
       .statuses()
-      .then((statuses) => statuses.map(({ name, state, position, lag, failure }) => ({ name, state, position, lag, failure })))
+      .then((statuses) =>
+        statuses.map(({ name, state, position, lag, failure }) => ({ name, state, position, lag, failure })),
+      )
       .catch(() => []);
     if (eventStore.status === 'down') res.status(HttpStatus.SERVICE_UNAVAILABLE);
     const failed = projections.some((p) => p.state === 'failed' || p.state === 'stalled');

@@ -47,7 +47,12 @@ export class AuthController {
   @Throttle({ default: { limit: 30, ttl: 60_000 } })
   @ApiOperation({ summary: '用户名密码登录，返回访问令牌与刷新令牌（公开）' })
   login(@Body() body: LoginBody, @Req() request: DukaoRequest) {
-    return this.auth.login(body.username, body.password, request.header('user-agent')?.slice(0, 200) ?? null, request.correlationId);
+    return this.auth.login(
+      body.username,
+      body.password,
+      request.header('user-agent')?.slice(0, 200) ?? null,
+      request.correlationId,
+    );
   }
 
   @Post('refresh')
@@ -80,17 +85,27 @@ export class AuthController {
   @Authenticated()
   @AllowedBeforePasswordChange()
   @ApiOperation({ summary: '修改本人密码（已登录用户）' })
-  async changePassword(@CurrentActor() actor: RequestActor, @Body() body: ChangePasswordBody, @CommandMeta() context: CommandContext) {
+  async changePassword(
+    @CurrentActor() actor: RequestActor,
+    @Body() body: ChangePasswordBody,
+    @CommandMeta() context: CommandContext,
+  ) {
     if (!(await this.auth.checkPassword(actor.principal.userId, body.currentPassword))) {
       throw new ApiError(422, 'WRONG_CURRENT_PASSWORD', '当前密码不正确');
     }
     const problem = passwordProblems(body.newPassword);
     if (problem) throw new ApiError(422, 'WEAK_PASSWORD', problem);
-    if (body.newPassword === body.currentPassword) throw new ApiError(422, 'PASSWORD_UNCHANGED', '新密码不能与当前密码相同');
+    if (body.newPassword === body.currentPassword)
+      throw new ApiError(422, 'PASSWORD_UNCHANGED', '新密码不能与当前密码相同');
     return this.commands.execute(
       new ChangeUser(
         actor.principal.userId,
-        { type: 'SetPassword', passwordHash: await hashPassword(body.newPassword), mustChange: false, at: this.clock().toISOString() },
+        {
+          type: 'SetPassword',
+          passwordHash: await hashPassword(body.newPassword),
+          mustChange: false,
+          at: this.clock().toISOString(),
+        },
         context,
       ),
     );

@@ -3,7 +3,14 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, Matches, Min } from 'class-validator';
 import { CLOCK, type Clock } from '@dukao/kernel';
-import { DUTIES, type Duty, UNIT_MEMBERSHIPS, USERS, type UnitMembershipView, type UserView } from '@dukao/identity';
+import {
+  DUTIES,
+  type Duty,
+  UNIT_MEMBERSHIPS,
+  USERS,
+  type UnitMembershipView,
+  type UserView,
+} from '@dukao/identity';
 import { READ_MODEL_STORE, type ReadModelStore } from '@dukao/read-model-store';
 import { ReadYourWrites } from '../common/read-your-writes';
 import { CurrentActor, type RequestActor, Roles, assertUnitInScope } from '../security/access';
@@ -32,7 +39,11 @@ export class UnitPeopleController {
   @Get()
   @Roles('cityLeader', 'assessmentAdmin', 'supervisor', 'inspector', 'unitStaff')
   @ApiOperation({ summary: '某时点单位的填报责任人、分管领导、主要领导（按数据范围）' })
-  async list(@Param() { unitId }: UnitParams, @Query() query: UnitPeopleQuery, @CurrentActor() actor: RequestActor) {
+  async list(
+    @Param() { unitId }: UnitParams,
+    @Query() query: UnitPeopleQuery,
+    @CurrentActor() actor: RequestActor,
+  ) {
     assertUnitInScope(actor, unitId);
     await this.readYourWrites.waitFor(UNIT_MEMBERSHIPS, query.minPosition);
     const asOf = query.asOf ? new Date(query.asOf).toISOString() : this.clock().toISOString();
@@ -46,7 +57,9 @@ export class UnitPeopleController {
       },
       { sort: { duty: 1, effectiveFrom: 1 }, limit: 500 },
     );
-    const users = await this.views.find<UserView>(USERS, { _id: { $in: [...new Set(memberships.map((m) => m.userId))] } });
+    const users = await this.views.find<UserView>(USERS, {
+      _id: { $in: [...new Set(memberships.map((m) => m.userId))] },
+    });
     const byId = new Map(users.map((u) => [u._id, u]));
     return {
       unitId,

@@ -66,7 +66,12 @@ export class ReasonBody {
 
 export class GrantRoleBody {
   @IsIn(ROLES) role!: Role;
-  @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(200) @Matches(UNIT_ID, { each: true }) unitIds?: string[];
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(200)
+  @Matches(UNIT_ID, { each: true })
+  unitIds?: string[];
   @IsOptional() @IsISO8601({ strict: true }) effectiveFrom?: string;
   @IsOptional() @IsISO8601({ strict: true }) effectiveUntil?: string;
 }
@@ -85,9 +90,11 @@ export class EndMembershipBody {
   @IsOptional() @IsISO8601({ strict: true }) effectiveAt?: string;
 }
 
-const iso = (value: string | undefined, fallback: string) => (value ? new Date(value).toISOString() : fallback);
+const iso = (value: string | undefined, fallback: string) =>
+  value ? new Date(value).toISOString() : fallback;
 /** Ids of things a command creates derive from the command id, so a repeated request names the same thing. */
-const childId = (kind: string, context: CommandContext) => deriveEventId(`${kind}\u0000${context.commandId}`, 0);
+const childId = (kind: string, context: CommandContext) =>
+  deriveEventId(`${kind}\u0000${context.commandId}`, 0);
 
 /** 系统管理员 manages accounts; 安全管理员 grants roles and unit duties; 安全审计员 reads. (三员分立) */
 @ApiTags('users')
@@ -112,7 +119,16 @@ export class UsersController {
     const problem = passwordProblems(initialPassword);
     if (problem) throw new ApiError(422, 'WEAK_PASSWORD', problem);
     const result = await this.commands.execute(
-      new RegisterUser({ username: body.username, displayName: body.displayName, phone: body.phone ?? null, initialPassword }, context, this.now()),
+      new RegisterUser(
+        {
+          username: body.username,
+          displayName: body.displayName,
+          phone: body.phone ?? null,
+          initialPassword,
+        },
+        context,
+        this.now(),
+      ),
     );
     return body.initialPassword || result.replayed ? result : { ...result, initialPassword };
   }
@@ -121,7 +137,10 @@ export class UsersController {
   @Roles('systemAdmin', 'securityAdmin', 'auditor')
   @ApiOperation({ summary: '用户列表（系统管理员、安全管理员、安全审计员）' })
   async list(@Query() query: ListUsersQuery) {
-    const filter = { ...(query.status ? { status: query.status } : {}), ...(query.role ? { roles: { $all: [query.role] } } : {}) };
+    const filter = {
+      ...(query.status ? { status: query.status } : {}),
+      ...(query.role ? { roles: { $all: [query.role] } } : {}),
+    };
     return this.readYourWrites.page<UserView>(USERS, filter, { registeredAt: -1 }, query);
   }
 
@@ -139,8 +158,14 @@ export class UsersController {
   @Roles('systemAdmin')
   @HttpCode(200)
   @ApiOperation({ summary: '停用用户，其会话随即失效（系统管理员）' })
-  disable(@Param('userId', ParseUUIDPipe) userId: string, @Body() body: ReasonBody, @CommandMeta() context: CommandContext) {
-    return this.commands.execute(new ChangeUser(userId, { type: 'DisableUser', reason: body.reason, at: this.now() }, context));
+  disable(
+    @Param('userId', ParseUUIDPipe) userId: string,
+    @Body() body: ReasonBody,
+    @CommandMeta() context: CommandContext,
+  ) {
+    return this.commands.execute(
+      new ChangeUser(userId, { type: 'DisableUser', reason: body.reason, at: this.now() }, context),
+    );
   }
 
   @Post(':userId/enable')
@@ -155,10 +180,22 @@ export class UsersController {
   @Roles('systemAdmin')
   @HttpCode(200)
   @ApiOperation({ summary: '重置密码：生成临时密码并仅此一次返回，用户登录后须修改（系统管理员）' })
-  async resetPassword(@Param('userId', ParseUUIDPipe) userId: string, @CommandMeta() context: CommandContext) {
+  async resetPassword(
+    @Param('userId', ParseUUIDPipe) userId: string,
+    @CommandMeta() context: CommandContext,
+  ) {
     const temporaryPassword = generatePassword();
     const result = await this.commands.execute(
-      new ChangeUser(userId, { type: 'SetPassword', passwordHash: await hashPassword(temporaryPassword), mustChange: true, at: this.now() }, context),
+      new ChangeUser(
+        userId,
+        {
+          type: 'SetPassword',
+          passwordHash: await hashPassword(temporaryPassword),
+          mustChange: true,
+          at: this.now(),
+        },
+        context,
+      ),
     );
     return result.replayed ? result : { ...result, temporaryPassword };
   }
@@ -166,7 +203,11 @@ export class UsersController {
   @Post(':userId/roles')
   @Roles('securityAdmin')
   @ApiOperation({ summary: '授予角色（可限定单位与有效期）（安全管理员）' })
-  async grant(@Param('userId', ParseUUIDPipe) userId: string, @Body() body: GrantRoleBody, @CommandMeta() context: CommandContext) {
+  async grant(
+    @Param('userId', ParseUUIDPipe) userId: string,
+    @Body() body: GrantRoleBody,
+    @CommandMeta() context: CommandContext,
+  ) {
     const now = this.now();
     const grantId = childId('grant', context);
     const result = await this.commands.execute(
@@ -199,20 +240,41 @@ export class UsersController {
   ) {
     const now = this.now();
     return this.commands.execute(
-      new ChangeUser(userId, { type: 'RevokeRole', grantId, effectiveAt: iso(body.effectiveAt, now), reason: body.reason, at: now }, context),
+      new ChangeUser(
+        userId,
+        {
+          type: 'RevokeRole',
+          grantId,
+          effectiveAt: iso(body.effectiveAt, now),
+          reason: body.reason,
+          at: now,
+        },
+        context,
+      ),
     );
   }
 
   @Post(':userId/memberships')
   @Roles('securityAdmin')
   @ApiOperation({ summary: '任命单位职责：填报责任人、分管领导、主要领导或成员（安全管理员）' })
-  async assign(@Param('userId', ParseUUIDPipe) userId: string, @Body() body: AssignMembershipBody, @CommandMeta() context: CommandContext) {
+  async assign(
+    @Param('userId', ParseUUIDPipe) userId: string,
+    @Body() body: AssignMembershipBody,
+    @CommandMeta() context: CommandContext,
+  ) {
     const now = this.now();
     const membershipId = childId('membership', context);
     const result = await this.commands.execute(
       new ChangeUser(
         userId,
-        { type: 'AssignMembership', membershipId, unitId: body.unitId, duty: body.duty, effectiveFrom: iso(body.effectiveFrom, now), at: now },
+        {
+          type: 'AssignMembership',
+          membershipId,
+          unitId: body.unitId,
+          duty: body.duty,
+          effectiveFrom: iso(body.effectiveFrom, now),
+          at: now,
+        },
         context,
       ),
     );
@@ -230,6 +292,12 @@ export class UsersController {
     @CommandMeta() context: CommandContext,
   ) {
     const now = this.now();
-    return this.commands.execute(new ChangeUser(userId, { type: 'EndMembership', membershipId, effectiveAt: iso(body.effectiveAt, now), at: now }, context));
+    return this.commands.execute(
+      new ChangeUser(
+        userId,
+        { type: 'EndMembership', membershipId, effectiveAt: iso(body.effectiveAt, now), at: now },
+        context,
+      ),
+    );
   }
 }

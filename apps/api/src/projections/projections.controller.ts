@@ -23,8 +23,10 @@ export class ProjectionsController {
     try {
       await this.engine.rebuild(name);
     } catch (error) {
-      if (error instanceof UnknownProjectionError) throw new ApiError(404, 'UNKNOWN_PROJECTION', '没有该视图', { name });
-      if (error instanceof ProjectionBusyError) throw new ApiError(409, 'PROJECTION_BUSY', '该视图正在重建或由其他进程运行', { name });
+      if (error instanceof UnknownProjectionError)
+        throw new ApiError(404, 'UNKNOWN_PROJECTION', '没有该视图', { name });
+      if (error instanceof ProjectionBusyError)
+        throw new ApiError(409, 'PROJECTION_BUSY', '该视图正在重建或由其他进程运行', { name });
       throw error;
     }
     return { name, status: 'rebuilding' };

@@ -24,7 +24,9 @@ export class AuthGuard implements CanActivate {
     const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_RULE, targets);
     const request = context.switchToHttp().getRequest<DukaoRequest>();
     if (!rule) {
-      this.logger.error(`${request.method} ${(request.route as { path?: string } | undefined)?.path ?? request.url} declares no access rule; refused`);
+      this.logger.error(
+        `${request.method} ${(request.route as { path?: string } | undefined)?.path ?? request.url} declares no access rule; refused`,
+      );
       throw new ApiError(403, 'FORBIDDEN', '无权执行此操作');
     }
     if (rule.kind === 'public') return true;
@@ -39,7 +41,10 @@ export class AuthGuard implements CanActivate {
       if (error instanceof DomainError) throw new ApiError(401, error.code, error.message);
       throw error;
     }
-    if (principal.mustChangePassword && !this.reflector.getAllAndOverride<boolean>(ALLOWED_BEFORE_PASSWORD_CHANGE, targets)) {
+    if (
+      principal.mustChangePassword &&
+      !this.reflector.getAllAndOverride<boolean>(ALLOWED_BEFORE_PASSWORD_CHANGE, targets)
+    ) {
       throw new ApiError(403, 'PASSWORD_CHANGE_REQUIRED', '请先修改初始密码');
     }
     if (rule.kind === 'authenticated') {
@@ -48,7 +53,9 @@ export class AuthGuard implements CanActivate {
     }
     const role = rule.roles.find((r) => principal.grants.some((g) => g.role === r)) ?? null;
     if (!role) {
-      throw new ApiError(403, 'FORBIDDEN', '无权执行此操作', { requiredRoles: rule.roles.map((r) => ROLE_NAMES[r]) });
+      throw new ApiError(403, 'FORBIDDEN', '无权执行此操作', {
+        requiredRoles: rule.roles.map((r) => ROLE_NAMES[r]),
+      });
     }
     const grants = principal.grants.filter((g) => rule.roles.includes(g.role));
     const unlimited = grants.some((g) => g.unitIds === null);

@@ -65,7 +65,12 @@ export class IndicatorDto {
 export class PublishIndicatorTreeBody {
   @IsIn(CATEGORIES) category!: Category;
   @IsIn([100, 1000]) scale!: 100 | 1000;
-  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(500) @ValidateNested({ each: true }) @Type(() => IndicatorDto) indicators!: IndicatorDto[];
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(500)
+  @ValidateNested({ each: true })
+  @Type(() => IndicatorDto)
+  indicators!: IndicatorDto[];
   @IsOptional() @IsISO8601({ strict: true }) effectiveFrom?: string;
 }
 
@@ -105,8 +110,17 @@ export class PlanningController {
   @Roles('assessmentAdmin')
   @ApiOperation({ summary: '开启考核周期；同时发布默认评分方案（第 1 版）（考核管理）' })
   openCycle(@Body() body: OpenCycleBody, @CommandMeta() context: CommandContext) {
-    const command = { type: 'OpenCycle' as const, cycleId: body.cycleId, year: Number(body.cycleId), name: body.name, defaultScheme: DEFAULT_SCHEME, at: this.now() };
-    return this.commands.execute(new ChangePlanning({ kind: 'cycle', cycleId: body.cycleId, command }, context));
+    const command = {
+      type: 'OpenCycle' as const,
+      cycleId: body.cycleId,
+      year: Number(body.cycleId),
+      name: body.name,
+      defaultScheme: DEFAULT_SCHEME,
+      at: this.now(),
+    };
+    return this.commands.execute(
+      new ChangePlanning({ kind: 'cycle', cycleId: body.cycleId, command }, context),
+    );
   }
 
   @Get('cycles')
@@ -130,20 +144,41 @@ export class PlanningController {
   @Post('cycles/:cycleId/schemes')
   @Roles('assessmentAdmin')
   @ApiOperation({ summary: '发布新版评分方案（含预警阈值、提醒时间表），自生效时间起适用（考核管理）' })
-  publishScheme(@Param() { cycleId }: CycleParams, @Body() body: PublishSchemeBody, @CommandMeta() context: CommandContext) {
+  publishScheme(
+    @Param() { cycleId }: CycleParams,
+    @Body() body: PublishSchemeBody,
+    @CommandMeta() context: CommandContext,
+  ) {
     const now = this.now();
     const effectiveFrom = body.effectiveFrom ? new Date(body.effectiveFrom).toISOString() : now;
-    const command = { type: 'PublishScheme' as const, scheme: body.scheme, effectiveFrom, note: body.note, at: now };
+    const command = {
+      type: 'PublishScheme' as const,
+      scheme: body.scheme,
+      effectiveFrom,
+      note: body.note,
+      at: now,
+    };
     return this.commands.execute(new ChangePlanning({ kind: 'cycle', cycleId, command }, context));
   }
 
   @Post('cycles/:cycleId/indicator-trees')
   @Roles('assessmentAdmin')
   @ApiOperation({ summary: '发布某类单位的指标体系新版本（百分制/千分制）（考核管理）' })
-  publishTree(@Param() { cycleId }: CycleParams, @Body() body: PublishIndicatorTreeBody, @CommandMeta() context: CommandContext) {
+  publishTree(
+    @Param() { cycleId }: CycleParams,
+    @Body() body: PublishIndicatorTreeBody,
+    @CommandMeta() context: CommandContext,
+  ) {
     const now = this.now();
     const effectiveFrom = body.effectiveFrom ? new Date(body.effectiveFrom).toISOString() : now;
-    const command = { type: 'PublishIndicatorTree' as const, category: body.category, scale: body.scale, indicators: body.indicators, effectiveFrom, at: now };
+    const command = {
+      type: 'PublishIndicatorTree' as const,
+      category: body.category,
+      scale: body.scale,
+      indicators: body.indicators,
+      effectiveFrom,
+      at: now,
+    };
     return this.commands.execute(new ChangePlanning({ kind: 'cycle', cycleId, command }, context));
   }
 
@@ -152,7 +187,12 @@ export class PlanningController {
   @HttpCode(200)
   @ApiOperation({ summary: '结束考核周期（考核管理）' })
   closeCycle(@Param() { cycleId }: CycleParams, @CommandMeta() context: CommandContext) {
-    return this.commands.execute(new ChangePlanning({ kind: 'cycle', cycleId, command: { type: 'CloseCycle', at: this.now() } }, context));
+    return this.commands.execute(
+      new ChangePlanning(
+        { kind: 'cycle', cycleId, command: { type: 'CloseCycle', at: this.now() } },
+        context,
+      ),
+    );
   }
 
   @Post('units')
@@ -181,4 +221,3 @@ export class PlanningController {
     return unit;
   }
 }
-

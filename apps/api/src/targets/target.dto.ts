@@ -47,12 +47,21 @@ export class TargetProposalDto {
   @IsIn(['monthly', 'quarterly']) cadence!: 'monthly' | 'quarterly';
   @IsOptional() @IsInt() @Min(1) @Max(28) reportDueDay: number = 10;
   @Matches(ID) dataCollectionUnitId!: string;
-  @IsOptional() @IsArray() @ArrayMaxSize(50) @ValidateNested({ each: true }) @Type(() => MilestoneDto) milestones: MilestoneDto[] = [];
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @ValidateNested({ each: true })
+  @Type(() => MilestoneDto)
+  milestones: MilestoneDto[] = [];
   @IsOptional() @IsBoolean() dynamic: boolean = false;
 }
 
 export class ProposeTargetBody extends TargetProposalDto {
-  @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(5) @IsIn(DEFAULT_REVIEW_STAGES, { each: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(5)
+  @IsIn(DEFAULT_REVIEW_STAGES, { each: true })
   reviewStages: ReviewStage[] = [...DEFAULT_REVIEW_STAGES];
 }
 
@@ -88,10 +97,18 @@ export class EvidenceItemDto {
 export class ReportBody {
   @Matches(PERIOD, { message: '期次格式须为 2026-06 或 2026-Q2' }) period!: string;
   @IsOptional() @IsNumber(finite) cumulativeValue: number | null = null;
-  @IsOptional() @IsArray() @ArrayMaxSize(50) @ValidateNested({ each: true }) @Type(() => CompletedMilestoneDto)
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @ValidateNested({ each: true })
+  @Type(() => CompletedMilestoneDto)
   milestonesCompleted: CompletedMilestoneDto[] = [];
   @IsOptional() @IsString() @MaxLength(4000) narrative: string = '';
-  @IsOptional() @IsArray() @ArrayMaxSize(20) @ValidateNested({ each: true }) @Type(() => EvidenceItemDto)
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  @Type(() => EvidenceItemDto)
   evidence: EvidenceItemDto[] = [];
   /** The report this one corrects (更正). */
   @IsOptional() @IsString() @Matches(/^[0-9a-f-]{36}$/) replaces: string | null = null;

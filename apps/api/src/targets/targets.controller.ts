@@ -42,7 +42,14 @@ import {
 } from './target.dto';
 
 /** Who may read targets, each within their data scope. */
-export const TARGET_READERS: Role[] = ['cityLeader', 'assessmentAdmin', 'supervisor', 'reviewer', 'unitStaff', 'inspector'];
+export const TARGET_READERS: Role[] = [
+  'cityLeader',
+  'assessmentAdmin',
+  'supervisor',
+  'reviewer',
+  'unitStaff',
+  'inspector',
+];
 /** The role that reviews each 联审 stage, and the target field its unit scope applies to. */
 const STAGE_ROLES: Record<ReviewStage, { role: Role; field: TargetScope['field'] | null }> = {
   lineDepartment: { role: 'reviewer', field: 'dataCollectionUnitId' },
@@ -53,7 +60,9 @@ const STAGE_ROLES: Record<ReviewStage, { role: Role; field: TargetScope['field']
 /** Limits a listing to what the caller may see: own unit (staff, 分管 leaders), collected data (reviewers). */
 export function scopeFilter(actor: RequestActor): Filter {
   if (actor.unitIds === null) return {};
-  return actor.role === 'reviewer' ? { dataCollectionUnitId: { $in: actor.unitIds } } : { unitId: { $in: actor.unitIds } };
+  return actor.role === 'reviewer'
+    ? { dataCollectionUnitId: { $in: actor.unitIds } }
+    : { unitId: { $in: actor.unitIds } };
 }
 
 function ifMatch(header: string | undefined): number | undefined {
@@ -102,21 +111,37 @@ export class TargetsController {
   async list(@Query() query: ListTargetsQuery, @CurrentActor() actor: RequestActor) {
     const { cycleId, unitId, category, indicatorId, status } = query;
     const filter: Filter = {
-      ...Object.fromEntries(Object.entries({ cycleId, unitId, category, indicatorId, status }).filter(([, v]) => v !== undefined)),
+      ...Object.fromEntries(
+        Object.entries({ cycleId, unitId, category, indicatorId, status }).filter(([, v]) => v !== undefined),
+      ),
       ...scopeFilter(actor),
     };
-    const page = await this.readYourWrites.page<TargetView>(TARGETS, filter, { unitId: 1, indicatorId: 1 }, query);
+    const page = await this.readYourWrites.page<TargetView>(
+      TARGETS,
+      filter,
+      { unitId: 1, indicatorId: 1 },
+      query,
+    );
     const now = this.clock();
     return {
       ...page,
-      items: page.items.map(({ reports: _reports, reviewHistory: _history, ...target }) => ({ ...target, progress: targetProgress(target as TargetView, now) })),
+      items: page.items.map(({ reports: _reports, reviewHistory: _history, ...target }) => ({
+        ...target,
+        progress: targetProgress(target as TargetView, now),
+      })),
     };
   }
 
   @Get(':targetId')
   @Roles(...TARGET_READERS)
-  @ApiOperation({ summary: '目标详情：填报历史（含被更正的）、当前完成率、今日应完成进度、节点（按数据范围）' })
-  async get(@Param() { targetId }: TargetParams, @Query() query: MinPositionQuery, @CurrentActor() actor: RequestActor) {
+  @ApiOperation({
+    summary: '目标详情：填报历史（含被更正的）、当前完成率、今日应完成进度、节点（按数据范围）',
+  })
+  async get(
+    @Param() { targetId }: TargetParams,
+    @Query() query: MinPositionQuery,
+    @CurrentActor() actor: RequestActor,
+  ) {
     await this.readYourWrites.waitFor(TARGETS, query.minPosition);
     const target = await this.views.get<TargetView>(TARGETS, targetId);
     if (!target || !this.inScope(actor, target)) throw new ApiError(404, 'TARGET_NOT_FOUND', '目标不存在');
@@ -126,15 +151,37 @@ export class TargetsController {
   @Post(':targetId/reviews')
   @Roles('reviewer', 'assessmentAdmin', 'cityLeader')
   @HttpCode(200)
-  @ApiOperation({ summary: '联审：业务部门（审核评分）→ 考核办（考核管理）→ 分管领导（市级领导），通过或退回' })
-  review(@Param() { targetId }: TargetParams, @Body() body: ReviewBody, @CurrentActor() actor: RequestActor, @CommandMeta() context: CommandContext) {
+  @ApiOperation({
+    summary: '联审：业务部门（审核评分）→ 考核办（考核管理）→ 分管领导（市级领导），通过或退回',
+  })
+  review(
+    @Param() { targetId }: TargetParams,
+    @Body() body: ReviewBody,
+    @CurrentActor() actor: RequestActor,
+    @CommandMeta() context: CommandContext,
+  ) {
     const { role, field } = STAGE_ROLES[body.stage];
     const grants = actor.principal.grants.filter((g) => g.role === role);
-    if (grants.length === 0) throw new ApiError(403, 'WRONG_REVIEWER', '您不是该审核环节的审核人', { stage: body.stage });
-    const unitIds = field === null || grants.some((g) => g.unitIds === null) ? null : grants.flatMap((g) => g.unitIds ?? []);
-    const command: TargetCommand = { type: 'ReviewTarget', stage: body.stage, decision: body.decision, reason: body.reason, at: this.now() };
+    if (grants.length === 0)
+      throw new ApiError(403, 'WRONG_REVIEWER', '您不是该审核环节的审核人', { stage: body.stage });
+    const unitIds =
+      field === null || grants.some((g) => g.unitIds === null)
+        ? null
+        : grants.flatMap((g) => g.unitIds ?? []);
+    const command: TargetCommand = {
+      type: 'ReviewTarget',
+      stage: body.stage,
+      decision: body.decision,
+      reason: body.reason,
+      at: this.now(),
+    };
     return this.commands.execute(
-      new ChangeTarget(targetId, command, { ...context, actor: { ...context.actor, role } }, field ? { field, unitIds } : null),
+      new ChangeTarget(
+        targetId,
+        command,
+        { ...context, actor: { ...context.actor, role } },
+        field ? { field, unitIds } : null,
+      ),
     );
   }
 
@@ -142,7 +189,11 @@ export class TargetsController {
   @Roles('assessmentAdmin')
   @HttpCode(200)
   @ApiOperation({ summary: '修改被退回的目标并重新提交联审（考核管理）' })
-  resubmit(@Param() { targetId }: TargetParams, @Body() body: TargetProposalDto, @CommandMeta() context: CommandContext) {
+  resubmit(
+    @Param() { targetId }: TargetParams,
+    @Body() body: TargetProposalDto,
+    @CommandMeta() context: CommandContext,
+  ) {
     return this.commands.execute(new ResubmitTarget(targetId, body, context, this.now()));
   }
 
@@ -150,18 +201,34 @@ export class TargetsController {
   @Roles('assessmentAdmin')
   @HttpCode(200)
   @ApiOperation({ summary: '依裁决调整目标值，生效日前仍按原值（考核管理）' })
-  adjust(@Param() { targetId }: TargetParams, @Body() body: AdjustBody, @CommandMeta() context: CommandContext) {
+  adjust(
+    @Param() { targetId }: TargetParams,
+    @Body() body: AdjustBody,
+    @CommandMeta() context: CommandContext,
+  ) {
     const { newValue, rulingRef, reason } = body;
     const effectiveFrom = new Date(body.effectiveFrom).toISOString();
-    return this.commands.execute(new ChangeTarget(targetId, { type: 'AdjustTarget', newValue, effectiveFrom, rulingRef, reason, at: this.now() }, context));
+    return this.commands.execute(
+      new ChangeTarget(
+        targetId,
+        { type: 'AdjustTarget', newValue, effectiveFrom, rulingRef, reason, at: this.now() },
+        context,
+      ),
+    );
   }
 
   @Post(':targetId/withdraw')
   @Roles('assessmentAdmin')
   @HttpCode(200)
   @ApiOperation({ summary: '撤销目标（考核管理）' })
-  withdraw(@Param() { targetId }: TargetParams, @Body() body: ReasonBody, @CommandMeta() context: CommandContext) {
-    return this.commands.execute(new ChangeTarget(targetId, { type: 'WithdrawTarget', reason: body.reason, at: this.now() }, context));
+  withdraw(
+    @Param() { targetId }: TargetParams,
+    @Body() body: ReasonBody,
+    @CommandMeta() context: CommandContext,
+  ) {
+    return this.commands.execute(
+      new ChangeTarget(targetId, { type: 'WithdrawTarget', reason: body.reason, at: this.now() }, context),
+    );
   }
 
   @Post(':targetId/reports')
@@ -202,7 +269,12 @@ export class TargetsController {
   @Post(':targetId/nil-returns')
   @Roles('unitStaff')
   @ApiOperation({ summary: '本期无进展申报（零报告）（承办单位，限本单位）' })
-  async nilReturn(@Param() { targetId }: TargetParams, @Body() body: NilReturnBody, @CurrentActor() actor: RequestActor, @CommandMeta() context: CommandContext) {
+  async nilReturn(
+    @Param() { targetId }: TargetParams,
+    @Body() body: NilReturnBody,
+    @CurrentActor() actor: RequestActor,
+    @CommandMeta() context: CommandContext,
+  ) {
     const reportId = deriveEventId(`report\u0000${context.commandId}`, 0);
     const result = await this.commands.execute(
       new ChangeTarget(
@@ -219,9 +291,16 @@ export class TargetsController {
   @Roles('reviewer')
   @HttpCode(200)
   @ApiOperation({ summary: '数据审核通过（审核评分，限本单位采集的数据）' })
-  verify(@Param() { targetId, reportId }: ReportParams, @CurrentActor() actor: RequestActor, @CommandMeta() context: CommandContext) {
+  verify(
+    @Param() { targetId, reportId }: ReportParams,
+    @CurrentActor() actor: RequestActor,
+    @CommandMeta() context: CommandContext,
+  ) {
     return this.commands.execute(
-      new ChangeTarget(targetId, { type: 'VerifyReport', reportId, at: this.now() }, context, { field: 'dataCollectionUnitId', unitIds: actor.unitIds }),
+      new ChangeTarget(targetId, { type: 'VerifyReport', reportId, at: this.now() }, context, {
+        field: 'dataCollectionUnitId',
+        unitIds: actor.unitIds,
+      }),
     );
   }
 
@@ -229,12 +308,22 @@ export class TargetsController {
   @Roles('reviewer')
   @HttpCode(200)
   @ApiOperation({ summary: '退回填报，须写明理由（审核评分，限本单位采集的数据）' })
-  reject(@Param() { targetId, reportId }: ReportParams, @Body() body: ReasonBody, @CurrentActor() actor: RequestActor, @CommandMeta() context: CommandContext) {
+  reject(
+    @Param() { targetId, reportId }: ReportParams,
+    @Body() body: ReasonBody,
+    @CurrentActor() actor: RequestActor,
+    @CommandMeta() context: CommandContext,
+  ) {
     return this.commands.execute(
-      new ChangeTarget(targetId, { type: 'RejectReport', reportId, reason: body.reason, at: this.now() }, context, {
-        field: 'dataCollectionUnitId',
-        unitIds: actor.unitIds,
-      }),
+      new ChangeTarget(
+        targetId,
+        { type: 'RejectReport', reportId, reason: body.reason, at: this.now() },
+        context,
+        {
+          field: 'dataCollectionUnitId',
+          unitIds: actor.unitIds,
+        },
+      ),
     );
   }
 
@@ -247,7 +336,8 @@ export class TargetsController {
   private async resolveEvidence(items: EvidenceItemDto[]): Promise<EvidenceRef[]> {
     const refs = await Promise.all(items.map((item) => this.evidence.stat(item.fileId.toLowerCase())));
     const missing = items.filter((_, i) => refs[i] === null).map((item) => item.fileId);
-    if (missing.length) throw new ApiError(422, 'EVIDENCE_NOT_FOUND', '佐证材料不存在，请先上传', { missing });
+    if (missing.length)
+      throw new ApiError(422, 'EVIDENCE_NOT_FOUND', '佐证材料不存在，请先上传', { missing });
     return refs.map((ref, i) => ({ ...ref!, name: items[i]!.name }));
   }
 }
@@ -265,7 +355,11 @@ export class UnitDashboardController {
   @Get()
   @Roles('cityLeader', 'assessmentAdmin', 'supervisor', 'unitStaff', 'inspector')
   @ApiOperation({ summary: '单位看板：本单位已下达目标的完成率与应完成进度（按数据范围）' })
-  async dashboard(@Param() { unitId }: UnitIdParams, @Query() query: DashboardQuery, @CurrentActor() actor: RequestActor) {
+  async dashboard(
+    @Param() { unitId }: UnitIdParams,
+    @Query() query: DashboardQuery,
+    @CurrentActor() actor: RequestActor,
+  ) {
     assertUnitInScope(actor, unitId);
     await this.readYourWrites.waitFor(TARGETS, query.minPosition);
     const targets = await this.views.find<TargetView>(

@@ -13,7 +13,13 @@ import { MinPositionQuery } from '../targets/target.dto';
 import { ListWarningsQuery, WarningBoardQuery, WarningTargetParams } from './warning.dto';
 
 /** Who may read warnings, each within their data scope (unit staff: their own unit). */
-export const WARNING_READERS: Role[] = ['cityLeader', 'assessmentAdmin', 'supervisor', 'unitStaff', 'inspector'];
+export const WARNING_READERS: Role[] = [
+  'cityLeader',
+  'assessmentAdmin',
+  'supervisor',
+  'unitStaff',
+  'inspector',
+];
 const RAISED: RaisedLevel[] = ['red', 'yellow', 'bell'];
 /** The board reads at most this many warnings; beyond it the answer says it is truncated. */
 const BOARD_LIMIT = 20_000;
@@ -33,13 +39,23 @@ export class WarningsController {
   async board(@Query() query: WarningBoardQuery, @CurrentActor() actor: RequestActor) {
     await this.readYourWrites.waitFor(WARNINGS, query.minPosition);
     const filter: Filter = { level: { $in: RAISED }, ...this.match(query), ...scopeFilter(actor) };
-    const warnings = await this.views.find<WarningView>(WARNINGS, filter, { sort: { unitId: 1 }, limit: BOARD_LIMIT });
-    const rows = new Map<string, { unitId: string; category: string; bell: number; yellow: number; red: number; total: number }>();
+    const warnings = await this.views.find<WarningView>(WARNINGS, filter, {
+      sort: { unitId: 1 },
+      limit: BOARD_LIMIT,
+    });
+    const rows = new Map<
+      string,
+      { unitId: string; category: string; bell: number; yellow: number; red: number; total: number }
+    >();
     const totals = { bell: 0, yellow: 0, red: 0, total: 0 };
     for (const w of warnings) {
       const key = `${w.unitId}\u0000${w.category}`;
       let row = rows.get(key);
-      if (!row) rows.set(key, (row = { unitId: w.unitId, category: w.category, bell: 0, yellow: 0, red: 0, total: 0 }));
+      if (!row)
+        rows.set(
+          key,
+          (row = { unitId: w.unitId, category: w.category, bell: 0, yellow: 0, red: 0, total: 0 }),
+        );
       const level = w.level as RaisedLevel;
       row[level] += 1;
       row.total += 1;
@@ -49,8 +65,16 @@ export class WarningsController {
     const units = await this.unitNames([...rows.values()].map((r) => r.unitId));
     const items = [...rows.values()]
       .map((row) => ({ ...row, unitName: units.get(row.unitId) ?? null }))
-      .sort((a, b) => b.red - a.red || b.yellow - a.yellow || b.bell - a.bell || a.unitId.localeCompare(b.unitId));
-    return { cycleId: query.cycleId ?? null, category: query.category ?? null, totals, items, truncated: warnings.length >= BOARD_LIMIT };
+      .sort(
+        (a, b) => b.red - a.red || b.yellow - a.yellow || b.bell - a.bell || a.unitId.localeCompare(b.unitId),
+      );
+    return {
+      cycleId: query.cycleId ?? null,
+      category: query.category ?? null,
+      totals,
+      items,
+      truncated: warnings.length >= BOARD_LIMIT,
+    };
   }
 
   @Post('evaluations')
@@ -87,7 +111,11 @@ export class WarningsController {
   @Get(':targetId/history')
   @Roles(...WARNING_READERS)
   @ApiOperation({ summary: '目标的预警变化记录：每次升降级的时间、原因与适用的方案版本（按数据范围）' })
-  async history(@Param() { targetId }: WarningTargetParams, @Query() query: MinPositionQuery, @CurrentActor() actor: RequestActor) {
+  async history(
+    @Param() { targetId }: WarningTargetParams,
+    @Query() query: MinPositionQuery,
+    @CurrentActor() actor: RequestActor,
+  ) {
     await this.readYourWrites.waitFor(WARNINGS, query.minPosition);
     const target = await this.views.get<TargetView>(TARGETS, targetId);
     if (!target || (actor.unitIds !== null && !actor.unitIds.includes(target.unitId))) {
@@ -107,12 +135,19 @@ export class WarningsController {
   }
 
   private match(query: { cycleId?: string; category?: string }): Filter {
-    return { ...(query.cycleId ? { cycleId: query.cycleId } : {}), ...(query.category ? { category: query.category } : {}) };
+    return {
+      ...(query.cycleId ? { cycleId: query.cycleId } : {}),
+      ...(query.category ? { category: query.category } : {}),
+    };
   }
 
   private async unitNames(unitIds: string[]): Promise<Map<string, string>> {
     if (unitIds.length === 0) return new Map();
-    const units = await this.views.find<UnitView>(UNITS, { _id: { $in: [...new Set(unitIds)] } }, { limit: unitIds.length });
+    const units = await this.views.find<UnitView>(
+      UNITS,
+      { _id: { $in: [...new Set(unitIds)] } },
+      { limit: unitIds.length },
+    );
     return new Map(units.map((u) => [u._id, u.name]));
   }
 }

@@ -2,15 +2,28 @@ import { projectionSpec, storedEvent } from '@dukao/testing';
 import { STREAM_CATALOG, streamCatalogProjection } from './stream-catalog.projection';
 
 describe('streamCatalog projection', () => {
-  const issued = storedEvent('TargetIssued', { value: 8 }, { streamId: 'target-a', revision: 0, metadata: { recordedAt: '2026-01-05T01:00:00.000Z' } });
-  const adjusted = storedEvent('TargetAdjusted', { value: 9 }, {
-    streamId: 'target-a',
-    revision: 1,
-    metadata: { recordedAt: '2026-03-01T02:00:00.000Z', actor: { userId: 'u-admin', role: 'assessmentAdmin' } },
-  });
+  const issued = storedEvent(
+    'TargetIssued',
+    { value: 8 },
+    { streamId: 'target-a', revision: 0, metadata: { recordedAt: '2026-01-05T01:00:00.000Z' } },
+  );
+  const adjusted = storedEvent(
+    'TargetAdjusted',
+    { value: 9 },
+    {
+      streamId: 'target-a',
+      revision: 1,
+      metadata: {
+        recordedAt: '2026-03-01T02:00:00.000Z',
+        actor: { userId: 'u-admin', role: 'assessmentAdmin' },
+      },
+    },
+  );
 
   it('describes a new stream from its first event', () => {
-    expect(projectionSpec(streamCatalogProjection).given(issued).document(STREAM_CATALOG, 'target-a')).toEqual({
+    expect(
+      projectionSpec(streamCatalogProjection).given(issued).document(STREAM_CATALOG, 'target-a'),
+    ).toEqual({
       _id: 'target-a',
       _position: issued.position,
       category: 'target',
@@ -27,7 +40,9 @@ describe('streamCatalog projection', () => {
   });
 
   it('keeps the first event and moves the last one forward', () => {
-    const entry = projectionSpec(streamCatalogProjection).given(issued, adjusted).document(STREAM_CATALOG, 'target-a');
+    const entry = projectionSpec(streamCatalogProjection)
+      .given(issued, adjusted)
+      .document(STREAM_CATALOG, 'target-a');
     expect(entry).toMatchObject({
       revision: 1,
       eventCount: 2,
@@ -40,8 +55,12 @@ describe('streamCatalog projection', () => {
   });
 
   it('changes nothing when the same event is applied twice', () => {
-    const once = projectionSpec(streamCatalogProjection).given(issued, adjusted).document(STREAM_CATALOG, 'target-a');
-    const twice = projectionSpec(streamCatalogProjection).given(issued, adjusted, adjusted, issued).document(STREAM_CATALOG, 'target-a');
+    const once = projectionSpec(streamCatalogProjection)
+      .given(issued, adjusted)
+      .document(STREAM_CATALOG, 'target-a');
+    const twice = projectionSpec(streamCatalogProjection)
+      .given(issued, adjusted, adjusted, issued)
+      .document(STREAM_CATALOG, 'target-a');
     expect(twice).toEqual(once);
   });
 });

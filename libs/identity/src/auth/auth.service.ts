@@ -39,7 +39,9 @@ export interface TokenPair {
 export const AuthErrors = {
   invalidCredentials: () => new DomainError('unauthenticated', 'INVALID_CREDENTIALS', '用户名或密码错误'),
   locked: (until: string) =>
-    new DomainError('locked', 'ACCOUNT_LOCKED', `登录失败次数过多，账户已锁定，请于 ${until} 后再试`, { lockedUntil: until }),
+    new DomainError('locked', 'ACCOUNT_LOCKED', `登录失败次数过多，账户已锁定，请于 ${until} 后再试`, {
+      lockedUntil: until,
+    }),
   disabled: () => new DomainError('forbidden', 'ACCOUNT_DISABLED', '账户已停用，请联系系统管理员'),
   sessionEnded: () => new DomainError('unauthenticated', 'SESSION_REVOKED', '登录会话已结束，请重新登录'),
 };
@@ -70,9 +72,16 @@ export class AuthService {
     private readonly tokens: TokenService,
   ) {}
 
-  async login(username: string, password: string, client: string | null, correlationId: string): Promise<TokenPair> {
+  async login(
+    username: string,
+    password: string,
+    client: string | null,
+    correlationId: string,
+  ): Promise<TokenPair> {
     const now = this.clock();
-    const [reservation] = (await this.store.readStream(usernameStream(username))) as unknown as UsernameReserved[];
+    const [reservation] = (await this.store.readStream(
+      usernameStream(username),
+    )) as unknown as UsernameReserved[];
     if (!reservation) {
       await verifyAgainstDummy(password);
       throw AuthErrors.invalidCredentials();
@@ -80,7 +89,8 @@ export class AuthService {
     const userId = reservation.data.userId;
     const user = fold(await this.store.readStream(userStream(userId)));
     if (user.status === 'absent') throw AuthErrors.invalidCredentials();
-    if (user.lockedUntil !== null && user.lockedUntil > now.toISOString()) throw AuthErrors.locked(user.lockedUntil);
+    if (user.lockedUntil !== null && user.lockedUntil > now.toISOString())
+      throw AuthErrors.locked(user.lockedUntil);
     if (!(await verifyPassword(password, user.passwordHash))) {
       await this.recordFailure(userId, now, correlationId);
       throw AuthErrors.invalidCredentials();
@@ -90,12 +100,22 @@ export class AuthService {
 
     const sessionId = randomUUID();
     const secret = randomBytes(32).toString('base64url');
-    const refreshExpiresAt = new Date(now.getTime() + this.config.auth.refreshTokenTtlSeconds * 1000).toISOString();
+    const refreshExpiresAt = new Date(
+      now.getTime() + this.config.auth.refreshTokenTtlSeconds * 1000,
+    ).toISOString();
     await handleCommand(
       this.store,
       sessionStream(sessionId),
       sessionDecider,
-      { type: 'StartSession', sessionId, userId, refreshHash: sha256(secret), expiresAt: refreshExpiresAt, client, at: now.toISOString() },
+      {
+        type: 'StartSession',
+        sessionId,
+        userId,
+        refreshHash: sha256(secret),
+        expiresAt: refreshExpiresAt,
+        client,
+        at: now.toISOString(),
+      },
       { commandId: randomUUID(), actor: { userId, role: 'user', unitId: null }, correlationId },
     );
     return this.pair(userId, sessionId, secret, refreshExpiresAt, user.mustChangePassword, now);
@@ -104,14 +124,21 @@ export class AuthService {
   async refresh(refreshToken: string, correlationId: string): Promise<TokenPair> {
     const now = this.clock();
     const [sessionId, secret, extra] = refreshToken.split('.');
-    if (!sessionId || !secret || extra !== undefined || !/^[0-9a-f-]{36}$/.test(sessionId)) throw SessionErrors.invalidRefresh();
+    if (!sessionId || !secret || extra !== undefined || !/^[0-9a-f-]{36}$/.test(sessionId))
+      throw SessionErrors.invalidRefresh();
     const nextSecret = randomBytes(32).toString('base64url');
     const expiresAt = new Date(now.getTime() + this.config.auth.refreshTokenTtlSeconds * 1000).toISOString();
     const result = await handleCommand(
       this.store,
       sessionStream(sessionId),
       sessionDecider,
-      { type: 'RefreshSession', presentedHash: sha256(secret), refreshHash: sha256(nextSecret), expiresAt, at: now.toISOString() },
+      {
+        type: 'RefreshSession',
+        presentedHash: sha256(secret),
+        refreshHash: sha256(nextSecret),
+        expiresAt,
+        at: now.toISOString(),
+      },
       { commandId: randomUUID(), actor: SYSTEM_ACTOR, correlationId },
     );
     if (result.state.status !== 'active') throw SessionErrors.invalidRefresh();
@@ -140,9 +167,14 @@ export class AuthService {
       (s, e) => sessionDecider.evolve(s, e as unknown as SessionEvent),
       sessionDecider.initialState(),
     );
-    if (user.status === 'absent' || session.status === 'none' || session.userId !== user.userId) throw AuthErrors.sessionEnded();
+    if (user.status === 'absent' || session.status === 'none' || session.userId !== user.userId)
+      throw AuthErrors.sessionEnded();
     if (user.status === 'disabled') throw AuthErrors.disabled();
-    if (session.status === 'revoked' || session.expiresAt <= now.toISOString() || endedByUser(user, session.startedAt)) {
+    if (
+      session.status === 'revoked' ||
+      session.expiresAt <= now.toISOString() ||
+      endedByUser(user, session.startedAt)
+    ) {
       throw AuthErrors.sessionEnded();
     }
     const at = now.toISOString();
@@ -163,7 +195,14 @@ export class AuthService {
     return user.status !== 'absent' && verifyPassword(password, user.passwordHash);
   }
 
-  private pair(userId: string, sessionId: string, secret: string, refreshExpiresAt: string, mustChangePassword: boolean, now: Date): TokenPair {
+  private pair(
+    userId: string,
+    sessionId: string,
+    secret: string,
+    refreshExpiresAt: string,
+    mustChangePassword: boolean,
+    now: Date,
+  ): TokenPair {
     return {
       tokenType: 'Bearer',
       accessToken: this.tokens.sign(userId, sessionId, now),
@@ -174,20 +213,32 @@ export class AuthService {
     };
   }
 
-  private async revoke(sessionId: string, reason: 'logout' | 'user-disabled', correlationId: string, userId = 'system') {
+  private async revoke(
+    sessionId: string,
+    reason: 'logout' | 'user-disabled',
+    correlationId: string,
+    userId = 'system',
+  ) {
     await handleCommand(
       this.store,
       sessionStream(sessionId),
       sessionDecider,
       { type: 'RevokeSession', reason, at: this.clock().toISOString() },
-      { commandId: randomUUID(), actor: userId === 'system' ? SYSTEM_ACTOR : { userId, role: 'user', unitId: null }, correlationId },
+      {
+        commandId: randomUUID(),
+        actor: userId === 'system' ? SYSTEM_ACTOR : { userId, role: 'user', unitId: null },
+        correlationId,
+      },
     );
   }
 
   private async recordFailure(userId: string, now: Date, correlationId: string): Promise<void> {
     const windowMs = this.config.auth.lockoutMinutes * 60_000;
     const entry = this.failures.get(userId);
-    const current = entry && now.getTime() - entry.since < windowMs ? { count: entry.count + 1, since: entry.since } : { count: 1, since: now.getTime() };
+    const current =
+      entry && now.getTime() - entry.since < windowMs
+        ? { count: entry.count + 1, since: entry.since }
+        : { count: 1, since: now.getTime() };
     this.failures.set(userId, current);
     if (current.count < this.config.auth.lockoutAttempts) return;
     this.failures.delete(userId);

@@ -66,7 +66,8 @@ export class TokenService {
         audience: AUDIENCE,
         clockTimestamp: Math.floor(now.getTime() / 1000),
       });
-      if (claims.typ !== 'access' || typeof claims.sub !== 'string' || typeof claims.sid !== 'string') throw TokenErrors.invalid();
+      if (claims.typ !== 'access' || typeof claims.sub !== 'string' || typeof claims.sid !== 'string')
+        throw TokenErrors.invalid();
       return claims;
     } catch (error) {
       if (error instanceof TokenExpiredError) throw TokenErrors.expired();

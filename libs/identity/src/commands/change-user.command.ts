@@ -26,8 +26,11 @@ export class ChangeUserHandler implements ICommandHandler<ChangeUser> {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
   async execute({ userId, command, context, expectedRevision }: ChangeUser): Promise<CommandOutcome> {
-    if ((await this.store.streamRevision(userStream(userId))) === null) throw IdentityErrors.userNotFound(userId);
-    const result = await handleCommand(this.store, userStream(userId), userDecider, command, context, { expectedRevision });
+    if ((await this.store.streamRevision(userStream(userId))) === null)
+      throw IdentityErrors.userNotFound(userId);
+    const result = await handleCommand(this.store, userStream(userId), userDecider, command, context, {
+      expectedRevision,
+    });
     return outcome(userId, result);
   }
 }

@@ -1,6 +1,12 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { type CommandContext, EVENT_STORE, type EventStore, deriveEventId, handleCommand } from '@dukao/event-store';
+import {
+  type CommandContext,
+  EVENT_STORE,
+  type EventStore,
+  deriveEventId,
+  handleCommand,
+} from '@dukao/event-store';
 import { userDecider } from '../domain/user.decider';
 import { userStream } from '../domain/user.events';
 import { usernameDecider, usernameStream } from '../domain/username.decider';
@@ -27,7 +33,13 @@ export class RegisterUserHandler implements ICommandHandler<RegisterUser> {
 
   async execute({ input, context, at }: RegisterUser): Promise<CommandOutcome> {
     const userId = deriveEventId(`user\u0000${context.commandId}`, 0);
-    await handleCommand(this.store, usernameStream(input.username), usernameDecider, { type: 'ReserveUsername', username: input.username, userId }, context);
+    await handleCommand(
+      this.store,
+      usernameStream(input.username),
+      usernameDecider,
+      { type: 'ReserveUsername', username: input.username, userId },
+      context,
+    );
     const result = await handleCommand(
       this.store,
       userStream(userId),

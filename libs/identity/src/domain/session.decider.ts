@@ -8,18 +8,39 @@ import { DomainError } from '@dukao/kernel';
  */
 export type SessionStarted = {
   type: 'SessionStarted';
-  data: { sessionId: string; userId: string; refreshHash: string; startedAt: string; expiresAt: string; client: string | null };
+  data: {
+    sessionId: string;
+    userId: string;
+    refreshHash: string;
+    startedAt: string;
+    expiresAt: string;
+    client: string | null;
+  };
 };
 export type SessionRefreshed = {
   type: 'SessionRefreshed';
-  data: { sessionId: string; previousHash: string; refreshHash: string; refreshedAt: string; expiresAt: string };
+  data: {
+    sessionId: string;
+    previousHash: string;
+    refreshHash: string;
+    refreshedAt: string;
+    expiresAt: string;
+  };
 };
 export type SessionRevoked = {
   type: 'SessionRevoked';
-  data: { sessionId: string; reason: 'logout' | 'reuse-detected' | 'user-disabled' | 'admin'; revokedAt: string };
+  data: {
+    sessionId: string;
+    reason: 'logout' | 'reuse-detected' | 'user-disabled' | 'admin';
+    revokedAt: string;
+  };
 };
 export type SessionEvent = SessionStarted | SessionRefreshed | SessionRevoked;
-export const SESSION_EVENT_TYPES: readonly SessionEvent['type'][] = ['SessionStarted', 'SessionRefreshed', 'SessionRevoked'];
+export const SESSION_EVENT_TYPES: readonly SessionEvent['type'][] = [
+  'SessionStarted',
+  'SessionRefreshed',
+  'SessionRevoked',
+];
 
 export type SessionState =
   | { status: 'none' }
@@ -34,12 +55,21 @@ export type SessionState =
     };
 
 export type SessionCommand =
-  | { type: 'StartSession'; sessionId: string; userId: string; refreshHash: string; expiresAt: string; client: string | null; at: string }
+  | {
+      type: 'StartSession';
+      sessionId: string;
+      userId: string;
+      refreshHash: string;
+      expiresAt: string;
+      client: string | null;
+      at: string;
+    }
   | { type: 'RefreshSession'; presentedHash: string; refreshHash: string; expiresAt: string; at: string }
   | { type: 'RevokeSession'; reason: SessionRevoked['data']['reason']; at: string };
 
 export const SessionErrors = {
-  invalidRefresh: () => new DomainError('unauthenticated', 'INVALID_REFRESH_TOKEN', '刷新令牌无效或已过期，请重新登录'),
+  invalidRefresh: () =>
+    new DomainError('unauthenticated', 'INVALID_REFRESH_TOKEN', '刷新令牌无效或已过期，请重新登录'),
 };
 
 export const sessionStream = (sessionId: string) => `session-${sessionId}`;
@@ -69,13 +99,23 @@ export const sessionDecider: Decider<SessionCommand, SessionState, SessionEvent>
       case 'StartSession': {
         if (state.status !== 'none') return [];
         const { sessionId, userId, refreshHash, expiresAt, client, at } = command;
-        return [{ type: 'SessionStarted', data: { sessionId, userId, refreshHash, startedAt: at, expiresAt, client } }];
+        return [
+          {
+            type: 'SessionStarted',
+            data: { sessionId, userId, refreshHash, startedAt: at, expiresAt, client },
+          },
+        ];
       }
       case 'RefreshSession': {
         if (state.status !== 'active' || state.expiresAt <= command.at) throw SessionErrors.invalidRefresh();
         if (state.usedHashes.includes(command.presentedHash)) {
           // A rotated-out token came back: someone holds a copy. End the session for everyone.
-          return [{ type: 'SessionRevoked', data: { sessionId: state.sessionId, reason: 'reuse-detected', revokedAt: command.at } }];
+          return [
+            {
+              type: 'SessionRevoked',
+              data: { sessionId: state.sessionId, reason: 'reuse-detected', revokedAt: command.at },
+            },
+          ];
         }
         if (state.refreshHash !== command.presentedHash) throw SessionErrors.invalidRefresh();
         return [
@@ -93,7 +133,12 @@ export const sessionDecider: Decider<SessionCommand, SessionState, SessionEvent>
       }
       case 'RevokeSession':
         if (state.status !== 'active') return [];
-        return [{ type: 'SessionRevoked', data: { sessionId: state.sessionId, reason: command.reason, revokedAt: command.at } }];
+        return [
+          {
+            type: 'SessionRevoked',
+            data: { sessionId: state.sessionId, reason: command.reason, revokedAt: command.at },
+          },
+        ];
     }
   },
 };

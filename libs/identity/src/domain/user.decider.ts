@@ -38,18 +38,45 @@ export type UserState =
 
 /** Commands carry their own time (`at`): the decider reads no clock. */
 export type UserCommand =
-  | { type: 'RegisterUser'; userId: string; username: string; displayName: string; phone: string | null; passwordHash: string; mustChangePassword: boolean; at: string }
+  | {
+      type: 'RegisterUser';
+      userId: string;
+      username: string;
+      displayName: string;
+      phone: string | null;
+      passwordHash: string;
+      mustChangePassword: boolean;
+      at: string;
+    }
   | { type: 'SetPassword'; passwordHash: string; mustChange: boolean; at: string }
   | { type: 'DisableUser'; reason: string; at: string }
   | { type: 'EnableUser'; at: string }
   | { type: 'LockOutUser'; failedAttempts: number; lockedUntil: string; at: string }
-  | { type: 'GrantRole'; grantId: string; role: Role; unitIds: string[] | null; effectiveFrom: string; effectiveUntil: string | null; at: string }
+  | {
+      type: 'GrantRole';
+      grantId: string;
+      role: Role;
+      unitIds: string[] | null;
+      effectiveFrom: string;
+      effectiveUntil: string | null;
+      at: string;
+    }
   | { type: 'RevokeRole'; grantId: string; effectiveAt: string; reason: string; at: string }
-  | { type: 'AssignMembership'; membershipId: string; unitId: string; duty: Duty; effectiveFrom: string; at: string }
+  | {
+      type: 'AssignMembership';
+      membershipId: string;
+      unitId: string;
+      duty: Duty;
+      effectiveFrom: string;
+      at: string;
+    }
   | { type: 'EndMembership'; membershipId: string; effectiveAt: string; at: string };
 
 /** True when [from, until) contains `at` (ISO 8601 strings in UTC compare as text). */
-export function inEffect(period: { effectiveFrom: string; effectiveUntil: string | null }, at: string): boolean {
+export function inEffect(
+  period: { effectiveFrom: string; effectiveUntil: string | null },
+  at: string,
+): boolean {
   return period.effectiveFrom <= at && (period.effectiveUntil === null || at < period.effectiveUntil);
 }
 
@@ -95,7 +122,13 @@ export const userDecider: Decider<UserCommand, UserState, UserEvent> = {
         return { ...state, lockedUntil: event.data.lockedUntil };
       case 'RoleGranted': {
         const { grantId, role, unitIds, effectiveFrom, effectiveUntil } = event.data;
-        return { ...state, grants: [...state.grants, { grantId, role, unitIds, effectiveFrom, effectiveUntil, revoked: false }] };
+        return {
+          ...state,
+          grants: [
+            ...state.grants,
+            { grantId, role, unitIds, effectiveFrom, effectiveUntil, revoked: false },
+          ],
+        };
       }
       case 'RoleRevoked': {
         const { grantId, effectiveAt } = event.data;
@@ -103,14 +136,25 @@ export const userDecider: Decider<UserCommand, UserState, UserEvent> = {
           ...state,
           grants: state.grants.map((g) =>
             g.grantId === grantId
-              ? { ...g, revoked: true, effectiveUntil: g.effectiveUntil && g.effectiveUntil < effectiveAt ? g.effectiveUntil : effectiveAt }
+              ? {
+                  ...g,
+                  revoked: true,
+                  effectiveUntil:
+                    g.effectiveUntil && g.effectiveUntil < effectiveAt ? g.effectiveUntil : effectiveAt,
+                }
               : g,
           ),
         };
       }
       case 'MembershipAssigned': {
         const { membershipId, unitId, duty, effectiveFrom } = event.data;
-        return { ...state, memberships: [...state.memberships, { membershipId, unitId, duty, effectiveFrom, effectiveUntil: null }] };
+        return {
+          ...state,
+          memberships: [
+            ...state.memberships,
+            { membershipId, unitId, duty, effectiveFrom, effectiveUntil: null },
+          ],
+        };
       }
       case 'MembershipEnded':
         return {
@@ -135,7 +179,17 @@ export const userDecider: Decider<UserCommand, UserState, UserEvent> = {
     const { userId } = state;
     switch (command.type) {
       case 'SetPassword':
-        return [{ type: 'PasswordSet', data: { userId, passwordHash: command.passwordHash, mustChange: command.mustChange, setAt: command.at } }];
+        return [
+          {
+            type: 'PasswordSet',
+            data: {
+              userId,
+              passwordHash: command.passwordHash,
+              mustChange: command.mustChange,
+              setAt: command.at,
+            },
+          },
+        ];
       case 'DisableUser':
         if (state.status === 'disabled') throw E.userDisabled();
         return [{ type: 'UserDisabled', data: { userId, reason: command.reason, disabledAt: command.at } }];
@@ -147,7 +201,12 @@ export const userDecider: Decider<UserCommand, UserState, UserEvent> = {
         return [
           {
             type: 'UserLockedOut',
-            data: { userId, failedAttempts: command.failedAttempts, lockedAt: command.at, lockedUntil: command.lockedUntil },
+            data: {
+              userId,
+              failedAttempts: command.failedAttempts,
+              lockedAt: command.at,
+              lockedUntil: command.lockedUntil,
+            },
           },
         ];
       case 'GrantRole': {
@@ -156,16 +215,31 @@ export const userDecider: Decider<UserCommand, UserState, UserEvent> = {
         if (role === 'public') throw E.roleNotGrantable(role);
         if (state.grants.some((g) => g.grantId === grantId)) throw E.grantExists(grantId);
         if (UNIT_SCOPED_ROLES.includes(role) && !unitIds?.length) throw E.unitsRequired(role);
-        if (unitIds !== null && !UNIT_SCOPED_ROLES.includes(role) && !OPTIONALLY_UNIT_SCOPED_ROLES.includes(role)) {
+        if (
+          unitIds !== null &&
+          !UNIT_SCOPED_ROLES.includes(role) &&
+          !OPTIONALLY_UNIT_SCOPED_ROLES.includes(role)
+        ) {
           throw E.unitsNotAllowed(role);
         }
         if (effectiveUntil !== null && effectiveUntil <= effectiveFrom) throw E.badPeriod();
-        const conflict = separationConflict(role, liveGrants(state.grants, effectiveFrom).map((g) => g.role));
+        const conflict = separationConflict(
+          role,
+          liveGrants(state.grants, effectiveFrom).map((g) => g.role),
+        );
         if (conflict) throw E.separationOfDuties(conflict);
         return [
           {
             type: 'RoleGranted',
-            data: { userId, grantId, role, unitIds: unitIds ? [...new Set(unitIds)].sort() : null, effectiveFrom, effectiveUntil, grantedAt: at },
+            data: {
+              userId,
+              grantId,
+              role,
+              unitIds: unitIds ? [...new Set(unitIds)].sort() : null,
+              effectiveFrom,
+              effectiveUntil,
+              grantedAt: at,
+            },
           },
         ];
       }
@@ -176,7 +250,13 @@ export const userDecider: Decider<UserCommand, UserState, UserEvent> = {
         return [
           {
             type: 'RoleRevoked',
-            data: { userId, grantId: grant.grantId, effectiveAt: command.effectiveAt, reason: command.reason, revokedAt: command.at },
+            data: {
+              userId,
+              grantId: grant.grantId,
+              effectiveAt: command.effectiveAt,
+              reason: command.reason,
+              revokedAt: command.at,
+            },
           },
         ];
       }
@@ -184,10 +264,18 @@ export const userDecider: Decider<UserCommand, UserState, UserEvent> = {
         const { membershipId, unitId, duty, effectiveFrom, at } = command;
         if (state.status === 'disabled') throw E.userDisabled();
         const overlapping = state.memberships.some(
-          (m) => m.unitId === unitId && m.duty === duty && (m.effectiveUntil === null || m.effectiveUntil > effectiveFrom),
+          (m) =>
+            m.unitId === unitId &&
+            m.duty === duty &&
+            (m.effectiveUntil === null || m.effectiveUntil > effectiveFrom),
         );
         if (overlapping) throw E.membershipExists(unitId, duty);
-        return [{ type: 'MembershipAssigned', data: { userId, membershipId, unitId, duty, effectiveFrom, assignedAt: at } }];
+        return [
+          {
+            type: 'MembershipAssigned',
+            data: { userId, membershipId, unitId, duty, effectiveFrom, assignedAt: at },
+          },
+        ];
       }
       case 'EndMembership': {
         const membership = state.memberships.find((m) => m.membershipId === command.membershipId);
@@ -197,7 +285,12 @@ export const userDecider: Decider<UserCommand, UserState, UserEvent> = {
         return [
           {
             type: 'MembershipEnded',
-            data: { userId, membershipId: membership.membershipId, effectiveAt: command.effectiveAt, endedAt: command.at },
+            data: {
+              userId,
+              membershipId: membership.membershipId,
+              effectiveAt: command.effectiveAt,
+              endedAt: command.at,
+            },
           },
         ];
       }

@@ -13,7 +13,10 @@ export type PasswordSet = {
   type: 'PasswordSet';
   data: { userId: string; passwordHash: string; mustChange: boolean; setAt: string };
 };
-export type UserDisabled = { type: 'UserDisabled'; data: { userId: string; reason: string; disabledAt: string } };
+export type UserDisabled = {
+  type: 'UserDisabled';
+  data: { userId: string; reason: string; disabledAt: string };
+};
 export type UserEnabled = { type: 'UserEnabled'; data: { userId: string; enabledAt: string } };
 /** Too many failed logins: no login until `lockedUntil`. */
 export type UserLockedOut = {
@@ -42,7 +45,14 @@ export type RoleRevoked = {
 };
 export type MembershipAssigned = {
   type: 'MembershipAssigned';
-  data: { userId: string; membershipId: string; unitId: string; duty: Duty; effectiveFrom: string; assignedAt: string };
+  data: {
+    userId: string;
+    membershipId: string;
+    unitId: string;
+    duty: Duty;
+    effectiveFrom: string;
+    assignedAt: string;
+  };
 };
 export type MembershipEnded = {
   type: 'MembershipEnded';

@@ -23,6 +23,11 @@ export const usernameDecider: Decider<ReserveUsername, UsernameState, UsernameRe
   decide(command, state) {
     if (state.userId === command.userId) return [];
     if (state.userId !== null) throw E.usernameTaken(command.username);
-    return [{ type: 'UsernameReserved', data: { username: normalizeUsername(command.username), userId: command.userId } }];
+    return [
+      {
+        type: 'UsernameReserved',
+        data: { username: normalizeUsername(command.username), userId: command.userId },
+      },
+    ];
   },
 };

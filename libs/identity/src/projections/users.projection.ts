@@ -70,7 +70,10 @@ function evolveUser(user: UserView | null, event: UserEvent): UserView | null {
       return { ...user, lockedUntil: event.data.lockedUntil };
     case 'RoleGranted': {
       const { grantId, role, unitIds, effectiveFrom, effectiveUntil } = event.data;
-      return withGrants([...user.grants, { grantId, role, unitIds, effectiveFrom, effectiveUntil, revoked: false }]);
+      return withGrants([
+        ...user.grants,
+        { grantId, role, unitIds, effectiveFrom, effectiveUntil, revoked: false },
+      ]);
     }
     case 'RoleRevoked':
       return withGrants(
@@ -79,7 +82,10 @@ function evolveUser(user: UserView | null, event: UserEvent): UserView | null {
             ? {
                 ...g,
                 revoked: true,
-                effectiveUntil: g.effectiveUntil && g.effectiveUntil < event.data.effectiveAt ? g.effectiveUntil : event.data.effectiveAt,
+                effectiveUntil:
+                  g.effectiveUntil && g.effectiveUntil < event.data.effectiveAt
+                    ? g.effectiveUntil
+                    : event.data.effectiveAt,
               }
             : g,
         ),
@@ -95,8 +101,14 @@ export const usersProjection: Projection = {
   version: 1,
   eventTypes: USER_EVENT_TYPES,
   collections: [
-    { name: USERS, indexes: [{ fields: { username: 1 }, unique: true }, { fields: { status: 1, registeredAt: -1 } }] },
-    { name: UNIT_MEMBERSHIPS, indexes: [{ fields: { unitId: 1, duty: 1, effectiveFrom: -1 } }, { fields: { userId: 1 } }] },
+    {
+      name: USERS,
+      indexes: [{ fields: { username: 1 }, unique: true }, { fields: { status: 1, registeredAt: -1 } }],
+    },
+    {
+      name: UNIT_MEMBERSHIPS,
+      indexes: [{ fields: { unitId: 1, duty: 1, effectiveFrom: -1 } }, { fields: { userId: 1 } }],
+    },
   ],
   changes(stored: StoredEvent): DocumentChange[] {
     const event = stored as unknown as UserEvent;

@@ -11,8 +11,16 @@ import { tallyProjection } from './tally.projection';
 const [dir, readModels] = process.argv.slice(2) as [string, string];
 const events = new SqliteEventStore({ filename: join(dir, 'events.sqlite') });
 const views = new SqliteReadModelStore({ filename: join(dir, readModels) });
-const quiet = { log: () => undefined, warn: () => undefined, error: (m: string) => process.stderr.write(`${m}\n`) };
-const engine = new ProjectionEngine(events, views, [tallyProjection], { batchSize: 37, leaseTtlMs: 300, logger: quiet });
+const quiet = {
+  log: () => undefined,
+  warn: () => undefined,
+  error: (m: string) => process.stderr.write(`${m}\n`),
+};
+const engine = new ProjectionEngine(events, views, [tallyProjection], {
+  batchSize: 37,
+  leaseTtlMs: 300,
+  logger: quiet,
+});
 
 void (async () => {
   await engine.start();

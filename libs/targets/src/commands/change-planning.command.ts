@@ -8,7 +8,9 @@ import type { TargetOutcome } from './change-target.command';
 /** Cycle and unit changes: opening a cycle, publishing scheme and indicator-tree versions, units. */
 export class ChangePlanning extends Command<TargetOutcome> {
   constructor(
-    readonly change: { kind: 'cycle'; cycleId: string; command: CycleCommand } | { kind: 'unit'; unitId: string; command: UnitCommand },
+    readonly change:
+      | { kind: 'cycle'; cycleId: string; command: CycleCommand }
+      | { kind: 'unit'; unitId: string; command: UnitCommand },
     readonly context: CommandContext,
   ) {
     super();

@@ -41,12 +41,27 @@ export const outOfScope = () => new DomainError('forbidden', 'OUT_OF_SCOPE', 'æ—
 export class ChangeTargetHandler implements ICommandHandler<ChangeTarget> {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
-  async execute({ targetId, command, context, scope, expectedRevision }: ChangeTarget): Promise<TargetOutcome> {
+  async execute({
+    targetId,
+    command,
+    context,
+    scope,
+    expectedRevision,
+  }: ChangeTarget): Promise<TargetOutcome> {
     const check = (state: TargetState) => {
       if (state.status === 'none') throw TargetErrors.targetNotFound();
-      if (scope && scope.unitIds !== null && !scope.unitIds.includes(state.definition[scope.field])) throw outOfScope();
+      if (scope && scope.unitIds !== null && !scope.unitIds.includes(state.definition[scope.field]))
+        throw outOfScope();
     };
-    const result = await handleCommand(this.store, targetStream(targetId), targetDecider, command, context, { check, expectedRevision });
-    return { id: targetId, revision: result.nextRevision, position: result.position, replayed: result.replayed };
+    const result = await handleCommand(this.store, targetStream(targetId), targetDecider, command, context, {
+      check,
+      expectedRevision,
+    });
+    return {
+      id: targetId,
+      revision: result.nextRevision,
+      position: result.position,
+      replayed: result.replayed,
+    };
   }
 }

@@ -40,7 +40,12 @@ export class ProposeTargetHandler implements ICommandHandler<ProposeTarget> {
       { type: 'ProposeTarget', targetId, definition, reviewStages, at },
       context,
     );
-    return { id: targetId, revision: result.nextRevision, position: result.position, replayed: result.replayed };
+    return {
+      id: targetId,
+      revision: result.nextRevision,
+      position: result.position,
+      replayed: result.replayed,
+    };
   }
 }
 
@@ -63,7 +68,18 @@ export class ResubmitTargetHandler implements ICommandHandler<ResubmitTarget> {
   async execute({ targetId, proposal, context, at }: ResubmitTarget): Promise<TargetOutcome> {
     const { problems, definition } = await checkProposalReferences(this.store, proposal, at);
     if (!definition) throw problems[0]!;
-    const result = await handleCommand(this.store, targetStream(targetId), targetDecider, { type: 'ResubmitTarget', definition, at }, context);
-    return { id: targetId, revision: result.nextRevision, position: result.position, replayed: result.replayed };
+    const result = await handleCommand(
+      this.store,
+      targetStream(targetId),
+      targetDecider,
+      { type: 'ResubmitTarget', definition, at },
+      context,
+    );
+    return {
+      id: targetId,
+      revision: result.nextRevision,
+      position: result.position,
+      replayed: result.replayed,
+    };
   }
 }

@@ -6,9 +6,15 @@ import type { Direction } from './target.events';
  * target/actual when lower is better (an actual of 0 there earns the cap). No report: 0.
  * The cap applies only where a caller passes one (scoring caps; views show the raw ratio).
  */
-export function completionRatio(direction: Direction, actual: number | null, target: number | null, cap = Infinity): number {
+export function completionRatio(
+  direction: Direction,
+  actual: number | null,
+  target: number | null,
+  cap = Infinity,
+): number {
   if (actual === null || target === null) return 0;
-  if (direction === 'higherIsBetter') return target === 0 ? (actual >= 0 ? cap : 0) : Math.min(actual / target, cap);
+  if (direction === 'higherIsBetter')
+    return target === 0 ? (actual >= 0 ? cap : 0) : Math.min(actual / target, cap);
   if (actual <= 0) return cap === Infinity ? 1 : cap;
   return Math.min(target / actual, cap);
 }
@@ -20,7 +26,12 @@ export const round2 = (n: number) => Math.round(n * 100) / 100;
  * The expected cumulative % (基准时序进度) at an instant: the schedule value at the end of each
  * elapsed period, interpolated linearly inside the current one (0 before the year starts, 100 after).
  */
-export function expectedPctAt(schedule: readonly number[], cadence: Cadence, year: number, at: string | Date): number {
+export function expectedPctAt(
+  schedule: readonly number[],
+  cadence: Cadence,
+  year: number,
+  at: string | Date,
+): number {
   const t = new Date(at).getTime();
   const periodMonths = cadence === 'monthly' ? 1 : 3;
   // Period boundaries in Shanghai time (UTC+8): the end of period i is the start of the next one.
@@ -38,7 +49,11 @@ export function expectedPctAt(schedule: readonly number[], cadence: Cadence, yea
 }
 
 /** The schedule value at the end of a period (what a report for that period is compared with). */
-export function expectedPctForPeriod(schedule: readonly number[], cadence: Cadence, lastMonth: number): number {
+export function expectedPctForPeriod(
+  schedule: readonly number[],
+  cadence: Cadence,
+  lastMonth: number,
+): number {
   const index = cadence === 'monthly' ? lastMonth - 1 : lastMonth / 3 - 1;
   return schedule[index] ?? 0;
 }

@@ -10,7 +10,11 @@ export const schemeSchema = z.object({
     completionCap: z.number().min(1).max(3),
     progressFullAt: z.number().positive(),
     progressZeroAt: z.number().min(0),
-    contributionWeights: z.object({ total: z.number().min(0), increment: z.number().min(0), growth: z.number().min(0) }),
+    contributionWeights: z.object({
+      total: z.number().min(0),
+      increment: z.number().min(0),
+      growth: z.number().min(0),
+    }),
     lateMilestoneCredit: z.number().min(0).max(1),
     bonusCap: z.number().min(0),
     accountabilityDeductions: z.object({
@@ -42,8 +46,15 @@ export const schemeSchema = z.object({
     tier1DaysBefore: z.array(z.number().int().min(1)).max(5),
     tier2DaysAfter: z.number().int().min(0),
     tier3DaysAfter: z.number().int().min(0),
-    quietHours: z.object({ from: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/), to: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/) }),
-    perPhoneLimits: z.object({ perMinute: z.number().int().min(1), perHour: z.number().int().min(1), perDay: z.number().int().min(1) }),
+    quietHours: z.object({
+      from: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/),
+      to: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/),
+    }),
+    perPhoneLimits: z.object({
+      perMinute: z.number().int().min(1),
+      perHour: z.number().int().min(1),
+      perDay: z.number().int().min(1),
+    }),
   }),
 });
 
@@ -57,11 +68,29 @@ export const DEFAULT_SCHEME: Scheme = {
     contributionWeights: { total: 0.4, increment: 0.3, growth: 0.3 },
     lateMilestoneCredit: 0.5,
     bonusCap: 3,
-    accountabilityDeductions: { caution: 0, interview: 0.5, publicNotice: 1, admonition: 2, accountability: 3 },
+    accountabilityDeductions: {
+      caution: 0,
+      interview: 0.5,
+      publicNotice: 1,
+      admonition: 2,
+      accountability: 3,
+    },
     falseReportDeduction: 5,
-    grades: { excellentShare: 0.3, excellentMinShareOfMax: 0.9, goodMinShareOfMax: 0.8, passMinShareOfMax: 0.6 },
+    grades: {
+      excellentShare: 0.3,
+      excellentMinShareOfMax: 0.9,
+      goodMinShareOfMax: 0.8,
+      passMinShareOfMax: 0.6,
+    },
   },
-  warnings: { bellGap: 5, yellowGap: 10, redGap: 20, dueSoonDays: 3, redOverdueDays: 7, milestoneYellowDays: 3 },
+  warnings: {
+    bellGap: 5,
+    yellowGap: 10,
+    redGap: 20,
+    dueSoonDays: 3,
+    redOverdueDays: 7,
+    milestoneYellowDays: 3,
+  },
   reminders: {
     sendAt: '09:00',
     tier1DaysBefore: [3, 1],
@@ -93,19 +122,23 @@ export function indicatorTreeProblems(scale: number, indicators: Indicator[]): s
   const roots = indicators.filter((i) => i.level === 1);
   for (const i of indicators) {
     if (i.level === 1 && i.parentId !== null) problems.push(`一级指标 ${i.name} 不能有上级`);
-    if (i.level === 2 && byId.get(i.parentId ?? '')?.level !== 1) problems.push(`二级指标 ${i.name} 的上级须为一级指标`);
+    if (i.level === 2 && byId.get(i.parentId ?? '')?.level !== 1)
+      problems.push(`二级指标 ${i.name} 的上级须为一级指标`);
   }
   const round = (n: number) => Math.round(n * 1e6) / 1e6;
   const total = round(roots.reduce((sum, i) => sum + i.points, 0));
   if (total !== scale) problems.push(`一级指标分值合计 ${total}，应为 ${scale}`);
   for (const root of roots) {
     const children = indicators.filter((i) => i.parentId === root.indicatorId);
-    if (children.length === 0 && root.method === null) problems.push(`一级指标 ${root.name} 无二级指标时须指定计分方法`);
+    if (children.length === 0 && root.method === null)
+      problems.push(`一级指标 ${root.name} 无二级指标时须指定计分方法`);
     if (children.length > 0) {
       const sum = round(children.reduce((s, c) => s + c.points, 0));
-      if (sum !== root.points) problems.push(`一级指标 ${root.name} 的二级指标分值合计 ${sum}，应为 ${root.points}`);
+      if (sum !== root.points)
+        problems.push(`一级指标 ${root.name} 的二级指标分值合计 ${sum}，应为 ${root.points}`);
     }
   }
-  for (const i of indicators.filter((x) => x.level === 2)) if (i.method === null) problems.push(`二级指标 ${i.name} 须指定计分方法`);
+  for (const i of indicators.filter((x) => x.level === 2))
+    if (i.method === null) problems.push(`二级指标 ${i.name} 须指定计分方法`);
   return problems;
 }

@@ -1,12 +1,7 @@
 import type { Decider } from '@dukao/event-store';
 import { endOfShanghaiDay, isPeriodOf, periodEnd, reportDueDate } from './periods';
 import { TargetErrors as E } from './target.errors';
-import type {
-  EvidenceRef,
-  ReviewStage,
-  TargetDefinition,
-  TargetEvent,
-} from './target.events';
+import type { EvidenceRef, ReviewStage, TargetDefinition, TargetEvent } from './target.events';
 
 export type ReportStatus = 'pending' | 'verified' | 'rejected' | 'replaced';
 
@@ -38,10 +33,29 @@ export type TargetState =
 type Live = Exclude<TargetState, { status: 'none' }>;
 
 export type TargetCommand =
-  | { type: 'ProposeTarget'; targetId: string; definition: TargetDefinition; reviewStages: ReviewStage[]; at: string }
-  | { type: 'ReviewTarget'; stage: ReviewStage; decision: 'pass' | 'return'; reason: string | null; at: string }
+  | {
+      type: 'ProposeTarget';
+      targetId: string;
+      definition: TargetDefinition;
+      reviewStages: ReviewStage[];
+      at: string;
+    }
+  | {
+      type: 'ReviewTarget';
+      stage: ReviewStage;
+      decision: 'pass' | 'return';
+      reason: string | null;
+      at: string;
+    }
   | { type: 'ResubmitTarget'; definition: TargetDefinition; at: string }
-  | { type: 'AdjustTarget'; newValue: number; effectiveFrom: string; rulingRef: string; reason: string; at: string }
+  | {
+      type: 'AdjustTarget';
+      newValue: number;
+      effectiveFrom: string;
+      rulingRef: string;
+      reason: string;
+      at: string;
+    }
   | { type: 'WithdrawTarget'; reason: string; at: string }
   | {
       type: 'ReportProgress';
@@ -66,7 +80,9 @@ export function currentReport(state: Live, period: string): ReportEntry | undefi
 
 /** The target value in force on a date (ISO instant), after the adjustments effective by then. */
 export function valueInForce(state: Live, at: string): number | null {
-  return state.adjustments.filter((a) => a.effectiveFrom <= at).at(-1)?.newValue ?? state.definition.annualValue;
+  return (
+    state.adjustments.filter((a) => a.effectiveFrom <= at).at(-1)?.newValue ?? state.definition.annualValue
+  );
 }
 
 /** Checks a definition's own consistency; the handler checks it against units, indicators and cycles. */
@@ -75,9 +91,12 @@ export function definitionProblems(d: TargetDefinition): string[] {
   const points = d.cadence === 'monthly' ? 12 : 4;
   if (d.kind === 'quantitative') {
     if (d.annualValue === null || !Number.isFinite(d.annualValue)) problems.push('量化目标须有年度目标值');
-    if (d.direction === 'lowerIsBetter' && d.annualValue !== null && d.annualValue < 0) problems.push('越低越好的目标值不能为负');
+    if (d.direction === 'lowerIsBetter' && d.annualValue !== null && d.annualValue < 0)
+      problems.push('越低越好的目标值不能为负');
     if (d.schedule.length !== points) problems.push(`基准时序进度须有 ${points} 个值`);
-    if (d.schedule.some((v, i) => !Number.isFinite(v) || v < 0 || v > 100 || (i > 0 && v < d.schedule[i - 1]!))) {
+    if (
+      d.schedule.some((v, i) => !Number.isFinite(v) || v < 0 || v > 100 || (i > 0 && v < d.schedule[i - 1]!))
+    ) {
       problems.push('基准时序进度须在 0–100 之间且逐期不减');
     }
     if (d.schedule.at(-1) !== 100) problems.push('基准时序进度最后一期须为 100');
@@ -86,8 +105,10 @@ export function definitionProblems(d: TargetDefinition): string[] {
   }
   const ids = new Set(d.milestones.map((m) => m.milestoneId));
   if (ids.size !== d.milestones.length) problems.push('节点编号重复');
-  if (d.milestones.some((m) => !m.dueDate.startsWith(String(d.year)))) problems.push('节点截止日期须在考核年度内');
-  if (!Number.isInteger(d.reportDueDay) || d.reportDueDay < 1 || d.reportDueDay > 28) problems.push('报送截止日须为 1–28 日');
+  if (d.milestones.some((m) => !m.dueDate.startsWith(String(d.year))))
+    problems.push('节点截止日期须在考核年度内');
+  if (!Number.isInteger(d.reportDueDay) || d.reportDueDay < 1 || d.reportDueDay > 28)
+    problems.push('报送截止日须为 1–28 日');
   return problems;
 }
 
@@ -130,23 +151,42 @@ export const targetDecider: Decider<TargetCommand, TargetState, TargetEvent> = {
       case 'TargetIssued':
         return { ...state, status: 'issued', issuedAt: event.data.issuedAt };
       case 'TargetAdjusted':
-        return { ...state, adjustments: [...state.adjustments, { newValue: event.data.newValue, effectiveFrom: event.data.effectiveFrom }] };
+        return {
+          ...state,
+          adjustments: [
+            ...state.adjustments,
+            { newValue: event.data.newValue, effectiveFrom: event.data.effectiveFrom },
+          ],
+        };
       case 'TargetWithdrawn':
         return { ...state, status: 'withdrawn' };
       case 'ProgressReported':
       case 'NilReturnDeclared': {
         const { reportId, period } = event.data;
         const replaces = event.type === 'ProgressReported' ? event.data.replaces : null;
-        const reports = state.reports.map((r): ReportEntry => (r.reportId === replaces ? { ...r, status: 'replaced' } : r));
+        const reports = state.reports.map((r): ReportEntry =>
+          r.reportId === replaces ? { ...r, status: 'replaced' } : r,
+        );
         return {
           ...state,
-          reports: [...reports, { reportId, period, kind: event.type === 'ProgressReported' ? 'report' : 'nil', status: 'pending' }],
+          reports: [
+            ...reports,
+            {
+              reportId,
+              period,
+              kind: event.type === 'ProgressReported' ? 'report' : 'nil',
+              status: 'pending',
+            },
+          ],
         };
       }
       case 'ReportVerified':
       case 'ReportRejected': {
         const status: ReportStatus = event.type === 'ReportVerified' ? 'verified' : 'rejected';
-        return { ...state, reports: state.reports.map((r) => (r.reportId === event.data.reportId ? { ...r, status } : r)) };
+        return {
+          ...state,
+          reports: state.reports.map((r) => (r.reportId === event.data.reportId ? { ...r, status } : r)),
+        };
       }
       case 'PeriodMissed':
         return { ...state, missedPeriods: [...state.missedPeriods, event.data.period] };
@@ -158,7 +198,10 @@ export const targetDecider: Decider<TargetCommand, TargetState, TargetEvent> = {
       if (state.status !== 'none') throw E.targetExists(command.targetId);
       const problems = definitionProblems(command.definition);
       if (problems.length) throw E.invalidDefinition(problems);
-      if (command.reviewStages.length === 0 || new Set(command.reviewStages).size !== command.reviewStages.length) {
+      if (
+        command.reviewStages.length === 0 ||
+        new Set(command.reviewStages).size !== command.reviewStages.length
+      ) {
         throw E.invalidStages();
       }
       const { targetId, definition, reviewStages, at } = command;
@@ -174,7 +217,12 @@ export const targetDecider: Decider<TargetCommand, TargetState, TargetEvent> = {
         if (command.stage !== expected) throw E.wrongStage(expected, command.stage);
         if (command.decision === 'return') {
           if (!command.reason?.trim()) throw E.reasonRequired();
-          return [{ type: 'TargetReturned', data: { targetId, stage: command.stage, reason: command.reason, returnedAt: command.at } }];
+          return [
+            {
+              type: 'TargetReturned',
+              data: { targetId, stage: command.stage, reason: command.reason, returnedAt: command.at },
+            },
+          ];
         }
         const passed: TargetEvent = {
           type: 'TargetReviewPassed',
@@ -187,20 +235,32 @@ export const targetDecider: Decider<TargetCommand, TargetState, TargetEvent> = {
         if (state.status !== 'returned') throw E.notReturned(state.status);
         const problems = definitionProblems(command.definition);
         if (problems.length) throw E.invalidDefinition(problems);
-        if (command.definition.unitId !== state.definition.unitId || command.definition.cycleId !== state.definition.cycleId) {
+        if (
+          command.definition.unitId !== state.definition.unitId ||
+          command.definition.cycleId !== state.definition.cycleId
+        ) {
           throw E.cannotMove();
         }
-        return [{ type: 'TargetResubmitted', data: { targetId, definition: command.definition, resubmittedAt: command.at } }];
+        return [
+          {
+            type: 'TargetResubmitted',
+            data: { targetId, definition: command.definition, resubmittedAt: command.at },
+          },
+        ];
       }
       case 'AdjustTarget': {
         if (state.status !== 'issued') throw E.notIssued(state.status);
         if (state.definition.kind !== 'quantitative') throw E.notQuantitative();
         if (!command.rulingRef.trim()) throw E.rulingRequired();
-        if (!Number.isFinite(command.newValue) || (state.definition.direction === 'lowerIsBetter' && command.newValue < 0)) {
+        if (
+          !Number.isFinite(command.newValue) ||
+          (state.definition.direction === 'lowerIsBetter' && command.newValue < 0)
+        ) {
           throw E.invalidDefinition(['调整后的目标值不合法']);
         }
         const last = state.adjustments.at(-1);
-        if (last && command.effectiveFrom <= last.effectiveFrom) throw E.adjustmentOutOfOrder(last.effectiveFrom);
+        if (last && command.effectiveFrom <= last.effectiveFrom)
+          throw E.adjustmentOutOfOrder(last.effectiveFrom);
         return [
           {
             type: 'TargetAdjusted',
@@ -219,14 +279,17 @@ export const targetDecider: Decider<TargetCommand, TargetState, TargetEvent> = {
       case 'WithdrawTarget':
         if (state.status === 'withdrawn') throw E.withdrawn();
         if (!command.reason.trim()) throw E.reasonRequired();
-        return [{ type: 'TargetWithdrawn', data: { targetId, reason: command.reason, withdrawnAt: command.at } }];
+        return [
+          { type: 'TargetWithdrawn', data: { targetId, reason: command.reason, withdrawnAt: command.at } },
+        ];
 
       case 'ReportProgress':
       case 'DeclareNilReturn': {
         if (state.status === 'withdrawn') throw E.withdrawn();
         if (state.status !== 'issued') throw E.notIssued(state.status);
         const { period, reportId, at } = command;
-        if (!isPeriodOf(period, state.definition.year, state.definition.cadence)) throw E.badPeriod(period, state.definition.cadence);
+        if (!isPeriodOf(period, state.definition.year, state.definition.cadence))
+          throw E.badPeriod(period, state.definition.cadence);
         if (state.reports.some((r) => r.reportId === reportId)) throw E.reportExists(reportId);
         const current = currentReport(state, period);
         const replaces = command.type === 'ReportProgress' ? command.replaces : null;
@@ -243,10 +306,18 @@ export const targetDecider: Decider<TargetCommand, TargetState, TargetEvent> = {
         const late = !endedBeforeIssue && at >= deadline;
         if (command.type === 'DeclareNilReturn') {
           if (!command.reason.trim()) throw E.reasonRequired();
-          return [{ type: 'NilReturnDeclared', data: { targetId, reportId, period, reason: command.reason, dueDate, late, declaredAt: at } }];
+          return [
+            {
+              type: 'NilReturnDeclared',
+              data: { targetId, reportId, period, reason: command.reason, dueDate, late, declaredAt: at },
+            },
+          ];
         }
         const { definition } = state;
-        if (definition.kind === 'quantitative' && (command.cumulativeValue === null || !Number.isFinite(command.cumulativeValue))) {
+        if (
+          definition.kind === 'quantitative' &&
+          (command.cumulativeValue === null || !Number.isFinite(command.cumulativeValue))
+        ) {
           throw E.valueRequired();
         }
         const known = new Set(definition.milestones.map((m) => m.milestoneId));
@@ -282,20 +353,41 @@ export const targetDecider: Decider<TargetCommand, TargetState, TargetEvent> = {
         if (report.status === 'replaced') throw E.alreadyReplaced(report.reportId);
         if (report.status !== 'pending') throw E.alreadyReviewed(report.reportId, report.status);
         if (command.type === 'VerifyReport') {
-          return [{ type: 'ReportVerified', data: { targetId, reportId: report.reportId, period: report.period, verifiedAt: command.at } }];
+          return [
+            {
+              type: 'ReportVerified',
+              data: { targetId, reportId: report.reportId, period: report.period, verifiedAt: command.at },
+            },
+          ];
         }
         if (!command.reason.trim()) throw E.reasonRequired();
         return [
-          { type: 'ReportRejected', data: { targetId, reportId: report.reportId, period: report.period, reason: command.reason, rejectedAt: command.at } },
+          {
+            type: 'ReportRejected',
+            data: {
+              targetId,
+              reportId: report.reportId,
+              period: report.period,
+              reason: command.reason,
+              rejectedAt: command.at,
+            },
+          },
         ];
       }
       case 'RecordMissedPeriod': {
         // Idempotent by design: the scheduled check may run any number of times.
         if (state.status !== 'issued') return [];
         const { period, at } = command;
-        if (!isPeriodOf(period, state.definition.year, state.definition.cadence)) throw E.badPeriod(period, state.definition.cadence);
+        if (!isPeriodOf(period, state.definition.year, state.definition.cadence))
+          throw E.badPeriod(period, state.definition.cadence);
         const { dueDate, deadline, endedBeforeIssue } = due(state, period);
-        if (endedBeforeIssue || at < deadline || currentReport(state, period) || state.missedPeriods.includes(period)) return [];
+        if (
+          endedBeforeIssue ||
+          at < deadline ||
+          currentReport(state, period) ||
+          state.missedPeriods.includes(period)
+        )
+          return [];
         return [{ type: 'PeriodMissed', data: { targetId, period, dueDate, recordedAt: at } }];
       }
       default: {

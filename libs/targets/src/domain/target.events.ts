@@ -50,16 +50,36 @@ export type TargetProposed = {
   type: 'TargetProposed';
   data: { targetId: string; definition: TargetDefinition; reviewStages: ReviewStage[]; proposedAt: string };
 };
-export type TargetReviewPassed = { type: 'TargetReviewPassed'; data: { targetId: string; stage: ReviewStage; comment: string | null; reviewedAt: string } };
-export type TargetReturned = { type: 'TargetReturned'; data: { targetId: string; stage: ReviewStage; reason: string; returnedAt: string } };
-export type TargetResubmitted = { type: 'TargetResubmitted'; data: { targetId: string; definition: TargetDefinition; resubmittedAt: string } };
+export type TargetReviewPassed = {
+  type: 'TargetReviewPassed';
+  data: { targetId: string; stage: ReviewStage; comment: string | null; reviewedAt: string };
+};
+export type TargetReturned = {
+  type: 'TargetReturned';
+  data: { targetId: string; stage: ReviewStage; reason: string; returnedAt: string };
+};
+export type TargetResubmitted = {
+  type: 'TargetResubmitted';
+  data: { targetId: string; definition: TargetDefinition; resubmittedAt: string };
+};
 export type TargetIssued = { type: 'TargetIssued'; data: { targetId: string; issuedAt: string } };
 /** A change of an issued target's value, made only on a ruling; the old value holds until `effectiveFrom`. */
 export type TargetAdjusted = {
   type: 'TargetAdjusted';
-  data: { targetId: string; previousValue: number | null; newValue: number; effectiveFrom: string; rulingRef: string; reason: string; adjustedAt: string };
+  data: {
+    targetId: string;
+    previousValue: number | null;
+    newValue: number;
+    effectiveFrom: string;
+    rulingRef: string;
+    reason: string;
+    adjustedAt: string;
+  };
 };
-export type TargetWithdrawn = { type: 'TargetWithdrawn'; data: { targetId: string; reason: string; withdrawnAt: string } };
+export type TargetWithdrawn = {
+  type: 'TargetWithdrawn';
+  data: { targetId: string; reason: string; withdrawnAt: string };
+};
 
 export type ProgressReported = {
   type: 'ProgressReported';
@@ -80,12 +100,29 @@ export type ProgressReported = {
 };
 export type NilReturnDeclared = {
   type: 'NilReturnDeclared';
-  data: { targetId: string; reportId: string; period: string; reason: string; dueDate: string; late: boolean; declaredAt: string };
+  data: {
+    targetId: string;
+    reportId: string;
+    period: string;
+    reason: string;
+    dueDate: string;
+    late: boolean;
+    declaredAt: string;
+  };
 };
-export type ReportVerified = { type: 'ReportVerified'; data: { targetId: string; reportId: string; period: string; verifiedAt: string } };
-export type ReportRejected = { type: 'ReportRejected'; data: { targetId: string; reportId: string; period: string; reason: string; rejectedAt: string } };
+export type ReportVerified = {
+  type: 'ReportVerified';
+  data: { targetId: string; reportId: string; period: string; verifiedAt: string };
+};
+export type ReportRejected = {
+  type: 'ReportRejected';
+  data: { targetId: string; reportId: string; period: string; reason: string; rejectedAt: string };
+};
 /** A period closed with neither a report nor a nil return (recorded by the scheduled check). */
-export type PeriodMissed = { type: 'PeriodMissed'; data: { targetId: string; period: string; dueDate: string; recordedAt: string } };
+export type PeriodMissed = {
+  type: 'PeriodMissed';
+  data: { targetId: string; period: string; dueDate: string; recordedAt: string };
+};
 
 export type TargetEvent =
   | TargetProposed

@@ -7,15 +7,29 @@ export type Category = (typeof CATEGORIES)[number];
 
 export type UnitRegistered = {
   type: 'UnitRegistered';
-  data: { unitId: string; name: string; category: Category; subCategory: string | null; registeredAt: string };
+  data: {
+    unitId: string;
+    name: string;
+    category: Category;
+    subCategory: string | null;
+    registeredAt: string;
+  };
 };
 export type UnitRenamed = { type: 'UnitRenamed'; data: { unitId: string; name: string; renamedAt: string } };
 export type UnitEvent = UnitRegistered | UnitRenamed;
 export const UNIT_EVENT_TYPES: readonly UnitEvent['type'][] = ['UnitRegistered', 'UnitRenamed'];
 
-export type UnitState = { status: 'none' } | { status: 'registered'; unitId: string; name: string; category: Category };
+export type UnitState =
+  { status: 'none' } | { status: 'registered'; unitId: string; name: string; category: Category };
 export type UnitCommand =
-  | { type: 'RegisterUnit'; unitId: string; name: string; category: Category; subCategory: string | null; at: string }
+  | {
+      type: 'RegisterUnit';
+      unitId: string;
+      name: string;
+      category: Category;
+      subCategory: string | null;
+      at: string;
+    }
   | { type: 'RenameUnit'; name: string; at: string };
 
 export const UnitErrors = {
@@ -28,7 +42,12 @@ export const unitDecider: Decider<UnitCommand, UnitState, UnitEvent> = {
   evolve(state, event) {
     switch (event.type) {
       case 'UnitRegistered':
-        return { status: 'registered', unitId: event.data.unitId, name: event.data.name, category: event.data.category };
+        return {
+          status: 'registered',
+          unitId: event.data.unitId,
+          name: event.data.name,
+          category: event.data.category,
+        };
       case 'UnitRenamed':
         return state.status === 'none' ? state : { ...state, name: event.data.name };
     }
@@ -41,7 +60,9 @@ export const unitDecider: Decider<UnitCommand, UnitState, UnitEvent> = {
     }
     if (state.status === 'none') throw UnitErrors.notFound('');
     if (command.name === state.name) return [];
-    return [{ type: 'UnitRenamed', data: { unitId: state.unitId, name: command.name, renamedAt: command.at } }];
+    return [
+      { type: 'UnitRenamed', data: { unitId: state.unitId, name: command.name, renamedAt: command.at } },
+    ];
   },
 };
 

@@ -1,6 +1,12 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandBus, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { type CommandContext, EVENT_STORE, type EventStore, type StoredEvent, deriveEventId } from '@dukao/event-store';
+import {
+  type CommandContext,
+  EVENT_STORE,
+  type EventStore,
+  type StoredEvent,
+  deriveEventId,
+} from '@dukao/event-store';
 import { DomainError } from '@dukao/kernel';
 import type { TargetOutcome } from '../commands/change-target.command';
 import { ProposeTarget } from '../commands/propose-target.command';
@@ -19,19 +25,25 @@ export interface ImportOutcome {
 
 export const ImportErrors = {
   /** The sheet, or its references, have errors: nothing was written. `details.errors` lists every one. */
-  rejected: (errors: RowError[]) => new DomainError('invalid', 'IMPORT_REJECTED', '导入文件有误，未导入任何目标', { errors }),
+  rejected: (errors: RowError[]) =>
+    new DomainError('invalid', 'IMPORT_REJECTED', '导入文件有误，未导入任何目标', { errors }),
   /**
    * A proposal failed after the whole sheet had been checked (the plan changed meanwhile): the rows
    * before it are written. The same request with the same Idempotency-Key finishes the import
    * without proposing any of them twice.
    */
   incomplete: (row: number, imported: string[], cause: unknown) =>
-    new DomainError('conflict', 'IMPORT_INCOMPLETE', `导入在第 ${row} 行中断，已导入 ${imported.length} 个目标；请以相同的幂等键重试以完成导入`, {
-      row,
-      imported: imported.length,
-      targetIds: imported,
-      cause: cause instanceof DomainError ? { code: cause.code, message: cause.message } : null,
-    }),
+    new DomainError(
+      'conflict',
+      'IMPORT_INCOMPLETE',
+      `导入在第 ${row} 行中断，已导入 ${imported.length} 个目标；请以相同的幂等键重试以完成导入`,
+      {
+        row,
+        imported: imported.length,
+        targetIds: imported,
+        cause: cause instanceof DomainError ? { code: cause.code, message: cause.message } : null,
+      },
+    ),
 };
 
 /**
@@ -52,7 +64,8 @@ export class ImportTargets extends Command<ImportOutcome> {
  * The target id of an imported row derives from the command id and the row, so a retried import
  * (same Idempotency-Key) names the same targets and `ProposeTarget` replays instead of proposing again.
  */
-export const importedTargetId = (commandId: string, row: number) => deriveEventId(`import-row\u0000${commandId}\u0000${row}`, 0);
+export const importedTargetId = (commandId: string, row: number) =>
+  deriveEventId(`import-row\u0000${commandId}\u0000${row}`, 0);
 
 /** Reads each stream once per import: a sheet is mostly one cycle and a few dozen units. */
 function memoisedReader(store: EventStore): Pick<EventStore, 'readStream'> {
@@ -84,7 +97,9 @@ export class ImportTargetsHandler implements ICommandHandler<ImportTargets> {
       const targetId = importedTargetId(context.commandId, row);
       let outcome: TargetOutcome;
       try {
-        outcome = await this.commands.execute(new ProposeTarget(targetId, proposal, [...DEFAULT_REVIEW_STAGES], context, at));
+        outcome = await this.commands.execute(
+          new ProposeTarget(targetId, proposal, [...DEFAULT_REVIEW_STAGES], context, at),
+        );
       } catch (error) {
         if (targetIds.length === 0) throw error;
         throw ImportErrors.incomplete(row, targetIds, error);
@@ -103,7 +118,9 @@ export class ImportTargetsHandler implements ICommandHandler<ImportTargets> {
         const { problems, definition } = await checkProposalReferences(reader, proposal, at);
         const errors: RowError[] = problems.map((problem) => {
           const field = REFERENCE_FIELDS[problem.code];
-          return field ? { row, column: SHEET_COLUMNS[field], message: problem.message } : { row, message: problem.message };
+          return field
+            ? { row, column: SHEET_COLUMNS[field], message: problem.message }
+            : { row, message: problem.message };
         });
         // The sheet was checked without the cycle's year; with it, a milestone may fall outside the year.
         for (const message of definition ? definitionProblems(definition) : []) {

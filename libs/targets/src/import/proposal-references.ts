@@ -1,17 +1,27 @@
 import type { EventStore, StoredEvent } from '@dukao/event-store';
 import { DomainError } from '@dukao/kernel';
 import type { TargetProposal } from '../commands/propose-target.command';
-import { type CycleEvent, type CycleState, cycleDecider, cycleStream, versionAt } from '../domain/cycle.decider';
+import {
+  type CycleEvent,
+  type CycleState,
+  cycleDecider,
+  cycleStream,
+  versionAt,
+} from '../domain/cycle.decider';
 import type { TargetDefinition } from '../domain/target.events';
 import { type UnitEvent, type UnitState, unitDecider, unitStream } from '../domain/unit.decider';
 
 /** The refusals of a proposal whose references do not hold (the codes and messages `POST /targets` has always returned). */
 export const PlanningErrors = {
-  cycle: (cycleId: string) => new DomainError('invalid', 'CYCLE_NOT_OPEN', '考核周期不存在或已结束', { cycleId }),
+  cycle: (cycleId: string) =>
+    new DomainError('invalid', 'CYCLE_NOT_OPEN', '考核周期不存在或已结束', { cycleId }),
   unit: (unitId: string) => new DomainError('invalid', 'UNIT_NOT_FOUND', '考核单位不存在', { unitId }),
-  collector: (unitId: string) => new DomainError('invalid', 'COLLECTOR_NOT_FOUND', '数据采集单位不存在', { unitId }),
+  collector: (unitId: string) =>
+    new DomainError('invalid', 'COLLECTOR_NOT_FOUND', '数据采集单位不存在', { unitId }),
   indicator: (indicatorId: string) =>
-    new DomainError('invalid', 'INDICATOR_NOT_FOUND', '该单位类别的现行指标体系中没有此指标', { indicatorId }),
+    new DomainError('invalid', 'INDICATOR_NOT_FOUND', '该单位类别的现行指标体系中没有此指标', {
+      indicatorId,
+    }),
 };
 
 /** Which proposal field each reference refusal is about (the import reports it against that column). */
@@ -66,6 +76,7 @@ export async function checkProposalReferences(
     const hasChildren = tree?.indicators.some((i) => i.parentId === proposal.indicatorId);
     if (!indicator || hasChildren) problems.push(PlanningErrors.indicator(proposal.indicatorId));
   }
-  if (problems.length > 0 || cycle.status === 'none' || unit.status === 'none') return { problems, definition: null };
+  if (problems.length > 0 || cycle.status === 'none' || unit.status === 'none')
+    return { problems, definition: null };
   return { problems, definition: { ...proposal, category: unit.category, year: cycle.year } };
 }

@@ -2,7 +2,11 @@ import { type CellValue, Workbook } from 'exceljs';
 import type { CommandBus } from '@nestjs/cqrs';
 import { type CommandContext, type EventStore, SqliteEventStore, handleCommand } from '@dukao/event-store';
 import { DomainError } from '@dukao/kernel';
-import { type ProposeTarget, ProposeTargetHandler, type TargetProposal } from '../commands/propose-target.command';
+import {
+  type ProposeTarget,
+  ProposeTargetHandler,
+  type TargetProposal,
+} from '../commands/propose-target.command';
 import { cycleDecider, cycleStream } from '../domain/cycle.decider';
 import { DEFAULT_SCHEME } from '../domain/scheme';
 import { targetStream } from '../domain/target.events';
@@ -92,7 +96,10 @@ const RENOVATION_ROW: SheetRow = {
 const columnName = (header: string) => header.replace(/（.*）$/, '');
 
 /** An .xlsx with the header in row 1 (or below `preamble` rows) and one row per entry. */
-async function workbook(rows: SheetRow[], options: { header?: string[]; preamble?: string[] } = {}): Promise<Buffer> {
+async function workbook(
+  rows: SheetRow[],
+  options: { header?: string[]; preamble?: string[] } = {},
+): Promise<Buffer> {
   const header = options.header ?? HEADER;
   const book = new Workbook();
   const sheet = book.addWorksheet('目标');
@@ -204,7 +211,11 @@ describe('parseTargetSheet', () => {
         { row: 7, column: '节点', message: '“节点”第 1 项的日期“2026-02-30”不是有效日期（YYYY-MM-DD）' },
         { row: 8, column: '节点', message: '节点目标须至少有一个节点' },
         { row: 9, column: '基准时序进度', message: '请填写“基准时序进度”' },
-        { row: 9, column: '数据采集单位', message: '“数据采集单位”须为字母、数字或 _.- 组成的编号，最长 64 位' },
+        {
+          row: 9,
+          column: '数据采集单位',
+          message: '“数据采集单位”须为字母、数字或 _.- 组成的编号，最长 64 位',
+        },
       ]);
     });
 
@@ -226,15 +237,22 @@ describe('parseTargetSheet', () => {
       });
       const noHeader = await parseTargetSheet(await workbook([GDP_ROW], { header: ['周期', '单位'] }));
       expect(noHeader.errors).toEqual([{ row: 1, message: expect.stringContaining('未找到表头') }]);
-      expect((await parseTargetSheet(await workbook([]))).errors).toEqual([{ row: 2, message: '表中没有目标数据' }]);
+      expect((await parseTargetSheet(await workbook([]))).errors).toEqual([
+        { row: 2, message: '表中没有目标数据' },
+      ]);
     });
 
     it(`refuses more than ${MAX_IMPORT_ROWS} rows`, async () => {
-      const many = Array.from({ length: MAX_IMPORT_ROWS + 1 }, (_, i) => ({ ...GDP_ROW, 单位编号: `town-${i}` }));
+      const many = Array.from({ length: MAX_IMPORT_ROWS + 1 }, (_, i) => ({
+        ...GDP_ROW,
+        单位编号: `town-${i}`,
+      }));
       const { rows, errors } = await parseTargetSheet(await workbook(many));
 
       expect(rows).toEqual([]);
-      expect(errors).toEqual([{ row: MAX_IMPORT_ROWS + 2, message: `单次最多导入 ${MAX_IMPORT_ROWS} 个目标，请分批导入` }]);
+      expect(errors).toEqual([
+        { row: MAX_IMPORT_ROWS + 2, message: `单次最多导入 ${MAX_IMPORT_ROWS} 个目标，请分批导入` },
+      ]);
     });
   });
 
@@ -252,8 +270,16 @@ describe('parseTargetSheet', () => {
 
       expect(rows).toEqual([]);
       expect(errors).toEqual([
-        { row: 4, column: '指标编号', message: '与第 2 行重复：同一考核周期、同一单位、同一指标只能有一个目标' },
-        { row: 6, column: '指标编号', message: '与第 3 行重复：同一考核周期、同一单位、同一指标只能有一个目标' },
+        {
+          row: 4,
+          column: '指标编号',
+          message: '与第 2 行重复：同一考核周期、同一单位、同一指标只能有一个目标',
+        },
+        {
+          row: 6,
+          column: '指标编号',
+          message: '与第 3 行重复：同一考核周期、同一单位、同一指标只能有一个目标',
+        },
       ]);
     });
   });
@@ -271,9 +297,9 @@ describe('parseTargetSheet', () => {
       await book.xlsx.load((await buildTemplate()) as unknown as ArrayBuffer);
       const [sheet, notes] = book.worksheets;
 
-      expect((sheet!.getRow(1).values as unknown[]).slice(1).map((v) => String(v).replace(/（.*）$/, ''))).toEqual(
-        HEADER.map(columnName),
-      );
+      expect(
+        (sheet!.getRow(1).values as unknown[]).slice(1).map((v) => String(v).replace(/（.*）$/, '')),
+      ).toEqual(HEADER.map(columnName));
       expect(sheet!.getCell('E3').dataValidation).toMatchObject({ type: 'list', formulae: ['"量化,节点"'] });
       expect(notes!.name).toBe('填写说明');
     });
@@ -299,7 +325,14 @@ describe('ImportTargets', () => {
     handler = new ImportTargetsHandler(store, bus);
 
     const cycle = cycleStream('cycle-2026');
-    const open = { type: 'OpenCycle', cycleId: 'cycle-2026', year: 2026, name: '2026 年度', defaultScheme: DEFAULT_SCHEME, at } as const;
+    const open = {
+      type: 'OpenCycle',
+      cycleId: 'cycle-2026',
+      year: 2026,
+      name: '2026 年度',
+      defaultScheme: DEFAULT_SCHEME,
+      at,
+    } as const;
     await handleCommand(store, cycle, cycleDecider, open, seedContext());
     const tree = {
       type: 'PublishIndicatorTree',
@@ -309,18 +342,44 @@ describe('ImportTargets', () => {
       at,
       indicators: [
         { indicatorId: 'ind-economy', parentId: null, name: '经济发展', level: 1, points: 600, method: null },
-        { indicatorId: 'ind-economy-gdp', parentId: 'ind-economy', name: 'GDP增速', level: 2, points: 600, method: 'completion' },
-        { indicatorId: 'ind-livelihood-renovation', parentId: null, name: '老旧小区改造', level: 1, points: 400, method: 'milestones' },
+        {
+          indicatorId: 'ind-economy-gdp',
+          parentId: 'ind-economy',
+          name: 'GDP增速',
+          level: 2,
+          points: 600,
+          method: 'completion',
+        },
+        {
+          indicatorId: 'ind-livelihood-renovation',
+          parentId: null,
+          name: '老旧小区改造',
+          level: 1,
+          points: 400,
+          method: 'milestones',
+        },
       ],
     } as const;
-    await handleCommand(store, cycle, cycleDecider, { ...tree, indicators: [...tree.indicators] }, seedContext());
+    await handleCommand(
+      store,
+      cycle,
+      cycleDecider,
+      { ...tree, indicators: [...tree.indicators] },
+      seedContext(),
+    );
     for (const [unitId, category] of [
       ['town-a', 'towns'],
       ['town-b', 'towns'],
       ['dept-statistics', 'departments'],
       ['dept-housing', 'departments'],
     ] as const) {
-      await handleCommand(store, unitStream(unitId), unitDecider, { type: 'RegisterUnit', unitId, name: unitId, category, subCategory: null, at }, seedContext());
+      await handleCommand(
+        store,
+        unitStream(unitId),
+        unitDecider,
+        { type: 'RegisterUnit', unitId, name: unitId, category, subCategory: null, at },
+        seedContext(),
+      );
     }
   });
   afterEach(async () => {
@@ -332,7 +391,8 @@ describe('ImportTargets', () => {
     expect(sheet.errors).toEqual([]);
     return sheet.rows;
   };
-  const proposedIn = async (s: EventStore, targetId: string) => (await s.readStream(targetStream(targetId))).map((e) => e.type);
+  const proposedIn = async (s: EventStore, targetId: string) =>
+    (await s.readStream(targetStream(targetId))).map((e) => e.type);
 
   it('proposes every row, with target ids derived from the command id and the row', async () => {
     const rows = await parsed([GDP_ROW, RENOVATION_ROW]);
@@ -344,7 +404,10 @@ describe('ImportTargets', () => {
     const [first] = await store.readStream(targetStream(ids[0]!));
     expect(first).toMatchObject({
       type: 'TargetProposed',
-      data: { definition: { ...GDP, category: 'towns', year: 2026 }, reviewStages: ['lineDepartment', 'assessmentOffice', 'leaderInCharge'] },
+      data: {
+        definition: { ...GDP, category: 'towns', year: 2026 },
+        reviewStages: ['lineDepartment', 'assessmentOffice', 'leaderInCharge'],
+      },
     });
     expect(await proposedIn(store, ids[1]!)).toEqual(['TargetProposed']);
   });
@@ -368,7 +431,9 @@ describe('ImportTargets', () => {
       { ...GDP_ROW, 考核周期: 'cycle-2030' }, // row 6
     ]);
 
-    const refusal = await handler.execute(new ImportTargets(rows, context('u-admin:import-2'), at)).catch((e: unknown) => e);
+    const refusal = await handler
+      .execute(new ImportTargets(rows, context('u-admin:import-2'), at))
+      .catch((e: unknown) => e);
 
     expect(refusal).toBeInstanceOf(DomainError);
     expect(refusal).toMatchObject({
@@ -385,7 +450,8 @@ describe('ImportTargets', () => {
         ],
       },
     });
-    for (const { row } of rows) expect(await proposedIn(store, importedTargetId('u-admin:import-2', row))).toEqual([]);
+    for (const { row } of rows)
+      expect(await proposedIn(store, importedTargetId('u-admin:import-2', row))).toEqual([]);
   });
 });
 
@@ -396,6 +462,10 @@ describe('checkProposalReferences', () => {
     const check = await checkProposalReferences(empty, GDP, '2026-01-12T02:00:00.000Z');
 
     expect(check.definition).toBeNull();
-    expect(check.problems.map((p) => p.code)).toEqual(['CYCLE_NOT_OPEN', 'UNIT_NOT_FOUND', 'COLLECTOR_NOT_FOUND']);
+    expect(check.problems.map((p) => p.code)).toEqual([
+      'CYCLE_NOT_OPEN',
+      'UNIT_NOT_FOUND',
+      'COLLECTOR_NOT_FOUND',
+    ]);
   });
 });

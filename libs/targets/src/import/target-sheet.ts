@@ -64,7 +64,15 @@ const HINTS: Partial<Record<Field, string>> = {
 };
 
 /** Columns every row needs: a sheet without one of them is refused at its header, not on every row. */
-const REQUIRED_COLUMNS: Field[] = ['cycleId', 'unitId', 'indicatorId', 'title', 'kind', 'cadence', 'dataCollectionUnitId'];
+const REQUIRED_COLUMNS: Field[] = [
+  'cycleId',
+  'unitId',
+  'indicatorId',
+  'title',
+  'kind',
+  'cadence',
+  'dataCollectionUnitId',
+];
 
 /** More rows than this are refused: an import is proposed row by row, and one sheet is one year's plan for one office. */
 export const MAX_IMPORT_ROWS = 1000;
@@ -78,7 +86,12 @@ const ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const MAX_LENGTH: Partial<Record<Field, number>> = { title: 200, measure: 100, unitOfMeasure: 20 };
 const MAX_MILESTONE_TITLE = 200;
 
-const KINDS: Record<string, TargetKind> = { 量化: 'quantitative', 节点: 'milestones', quantitative: 'quantitative', milestones: 'milestones' };
+const KINDS: Record<string, TargetKind> = {
+  量化: 'quantitative',
+  节点: 'milestones',
+  quantitative: 'quantitative',
+  milestones: 'milestones',
+};
 const DIRECTIONS: Record<string, Direction> = {
   越高越好: 'higherIsBetter',
   越低越好: 'lowerIsBetter',
@@ -179,7 +192,8 @@ function parseDate(text: string): string | undefined {
   if (!match) return undefined;
   const [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
   const date = new Date(Date.UTC(y, m - 1, d));
-  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d) return undefined;
+  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d)
+    return undefined;
   return date.toISOString().slice(0, 10);
 }
 
@@ -209,7 +223,8 @@ export async function parseTargetSheet(buffer: Buffer): Promise<ParsedSheet> {
   for (let r = header.row + 1; r <= sheet.rowCount; r += 1) {
     const row = sheet.findRow(r);
     if (!row || isBlank(row, header.columns)) continue;
-    if (dataRows.length === MAX_IMPORT_ROWS) return { rows: [], errors: [{ row: r, message: Messages.tooManyRows }] };
+    if (dataRows.length === MAX_IMPORT_ROWS)
+      return { rows: [], errors: [{ row: r, message: Messages.tooManyRows }] };
     dataRows.push(row);
   }
   if (dataRows.length === 0) return { rows: [], errors: [{ row: header.row + 1, message: Messages.noRows }] };
@@ -228,7 +243,9 @@ export async function parseTargetSheet(buffer: Buffer): Promise<ParsedSheet> {
 
 type Columns = Map<Field, number>;
 
-function findHeader(sheet: Worksheet): { row: number; columns: Columns; errors: RowError[] } | { error: RowError } {
+function findHeader(
+  sheet: Worksheet,
+): { row: number; columns: Columns; errors: RowError[] } | { error: RowError } {
   const byName = new Map(FIELDS.map((f) => [SHEET_COLUMNS[f], f]));
   for (let r = 1; r <= Math.min(sheet.rowCount, HEADER_SEARCH_ROWS); r += 1) {
     const row = sheet.findRow(r);
@@ -243,11 +260,21 @@ function findHeader(sheet: Worksheet): { row: number; columns: Columns; errors: 
     const columns: Columns = new Map();
     const errors: RowError[] = [];
     for (const [field, col] of found) {
-      if (columns.has(field)) errors.push({ row: r, column: SHEET_COLUMNS[field], message: Messages.repeatedColumn(SHEET_COLUMNS[field]) });
+      if (columns.has(field))
+        errors.push({
+          row: r,
+          column: SHEET_COLUMNS[field],
+          message: Messages.repeatedColumn(SHEET_COLUMNS[field]),
+        });
       else columns.set(field, col);
     }
     for (const field of REQUIRED_COLUMNS) {
-      if (!columns.has(field)) errors.push({ row: r, column: SHEET_COLUMNS[field], message: Messages.missingColumn(SHEET_COLUMNS[field]) });
+      if (!columns.has(field))
+        errors.push({
+          row: r,
+          column: SHEET_COLUMNS[field],
+          message: Messages.missingColumn(SHEET_COLUMNS[field]),
+        });
     }
     return { row: r, columns, errors };
   }
@@ -273,7 +300,8 @@ class RowReader {
   ) {}
 
   fail(field: Field, message: string): undefined {
-    if (!this.failed.has(field)) this.errors.push({ row: this.row.number, column: SHEET_COLUMNS[field], message });
+    if (!this.failed.has(field))
+      this.errors.push({ row: this.row.number, column: SHEET_COLUMNS[field], message });
     this.failed.add(field);
     return undefined;
   }
@@ -284,7 +312,8 @@ class RowReader {
     const cell = col === undefined ? undefined : this.row.findCell(col);
     const value = scalarOf(cell?.value ?? null);
     if (value === null) return null;
-    if (isCellError(value)) return this.fail(field, Messages.cellError(SHEET_COLUMNS[field], value.error)) ?? null;
+    if (isCellError(value))
+      return this.fail(field, Messages.cellError(SHEET_COLUMNS[field], value.error)) ?? null;
     if (typeof value === 'string' && value.trim() === '') return null;
     return { value, percent: cell?.numFmt?.includes('%') ?? false };
   }
@@ -355,12 +384,15 @@ class RowReader {
       const i = index + 1;
       const parts = entry.split(/[|｜]/).map((p) => p.trim());
       const [title, date, evidence = ''] = parts;
-      if (parts.length < 2 || parts.length > 3 || !title || !date) return this.fail('milestones', Messages.milestoneFormat(i)) ?? [];
-      if (title.length > MAX_MILESTONE_TITLE) return this.fail('milestones', Messages.milestoneTitle(i)) ?? [];
+      if (parts.length < 2 || parts.length > 3 || !title || !date)
+        return this.fail('milestones', Messages.milestoneFormat(i)) ?? [];
+      if (title.length > MAX_MILESTONE_TITLE)
+        return this.fail('milestones', Messages.milestoneTitle(i)) ?? [];
       const dueDate = parseDate(date);
       if (!dueDate) return this.fail('milestones', Messages.milestoneDate(i, date)) ?? [];
       const flag = normalized(evidence);
-      if (flag !== '' && !Object.hasOwn(YES_NO, flag)) return this.fail('milestones', Messages.milestoneEvidence(i)) ?? [];
+      if (flag !== '' && !Object.hasOwn(YES_NO, flag))
+        return this.fail('milestones', Messages.milestoneEvidence(i)) ?? [];
       milestones.push({ milestoneId: `m${i}`, title, dueDate, evidenceRequired: YES_NO[flag] ?? false });
     }
     return milestones;
@@ -386,7 +418,12 @@ function parseRow(row: Row, columns: Columns): { proposal: TargetProposal | null
   const measure = cells.text('measure', false);
   const unitOfMeasure = cells.text('unitOfMeasure', false);
   // A milestone target has no direction of its own; a quantitative one must say which way is better.
-  const direction = cells.oneOf('direction', DIRECTIONS, ['越高越好', '越低越好'], kind === 'quantitative' ? undefined : 'higherIsBetter');
+  const direction = cells.oneOf(
+    'direction',
+    DIRECTIONS,
+    ['越高越好', '越低越好'],
+    kind === 'quantitative' ? undefined : 'higherIsBetter',
+  );
   const annualValue = cells.number('annualValue');
   const baseline = cells.number('baseline');
   const schedule = cells.schedule();
@@ -399,7 +436,8 @@ function parseRow(row: Row, columns: Columns): { proposal: TargetProposal | null
   const milestones = cells.milestones();
   const dynamic = cells.oneOf('dynamic', YES_NO, ['是', '否'], false);
 
-  if (!kind || !cadence || !direction || dynamic === undefined) return { proposal: null, errors: cells.errors };
+  if (!kind || !cadence || !direction || dynamic === undefined)
+    return { proposal: null, errors: cells.errors };
   const proposal: TargetProposal = {
     cycleId,
     unitId,
@@ -444,7 +482,12 @@ function duplicates(rows: Row[], columns: Columns): RowError[] {
     const k = parts.join('\u0000');
     const earlier = first.get(k);
     if (earlier === undefined) first.set(k, row.number);
-    else errors.push({ row: row.number, column: SHEET_COLUMNS.indicatorId, message: Messages.duplicate(earlier) });
+    else
+      errors.push({
+        row: row.number,
+        column: SHEET_COLUMNS.indicatorId,
+        message: Messages.duplicate(earlier),
+      });
   }
   return errors;
 }
@@ -481,7 +524,8 @@ const TEMPLATE_NOTES: Record<Field, string> = {
   direction: '量化目标必填。越高越好 或 越低越好',
   annualValue: '量化目标必填。数字；百分比格式的单元格按百分数读取（8% 即 8）',
   baseline: '选填。上年实际完成值',
-  schedule: '量化目标必填。各期末累计应完成的百分数，以逗号分隔；按季 4 个、按月 12 个，逐期不减，最后一期为 100',
+  schedule:
+    '量化目标必填。各期末累计应完成的百分数，以逗号分隔；按季 4 个、按月 12 个，逐期不减，最后一期为 100',
   cadence: '必填。按月 或 按季',
   reportDueDay: '选填，默认 10。每期报告于次月该日前报送，1–28',
   dataCollectionUnitId: '必填。审核该目标报送数据的单位编号',
@@ -495,10 +539,18 @@ const LIST_VALIDATIONS: Partial<Record<Field, string[]>> = {
   cadence: ['按月', '按季'],
   dynamic: ['是', '否'],
 };
-const TEXT_FIELDS: Field[] = ['cycleId', 'unitId', 'indicatorId', 'dataCollectionUnitId', 'schedule', 'milestones'];
+const TEXT_FIELDS: Field[] = [
+  'cycleId',
+  'unitId',
+  'indicatorId',
+  'dataCollectionUnitId',
+  'schedule',
+  'milestones',
+];
 const VALIDATED_ROWS = 500;
 
-const headerLabel = (field: Field) => (HINTS[field] ? `${SHEET_COLUMNS[field]}（${HINTS[field]}）` : SHEET_COLUMNS[field]);
+const headerLabel = (field: Field) =>
+  HINTS[field] ? `${SHEET_COLUMNS[field]}（${HINTS[field]}）` : SHEET_COLUMNS[field];
 
 /** The import template: the header row, one example row (the worked example of DOMAIN.md) and a sheet of notes. */
 export async function buildTemplate(): Promise<Buffer> {
@@ -539,7 +591,10 @@ export async function buildTemplate(): Promise<Buffer> {
   notes.getRow(1).font = { bold: true };
   for (const field of FIELDS) notes.addRow({ column: SHEET_COLUMNS[field], note: TEMPLATE_NOTES[field] });
   notes.addRow({});
-  notes.addRow({ column: '注意', note: `导入时逐行校验：任何一行有误则整表不导入，并列出所有错误。每次最多导入 ${MAX_IMPORT_ROWS} 个目标。` });
+  notes.addRow({
+    column: '注意',
+    note: `导入时逐行校验：任何一行有误则整表不导入，并列出所有错误。每次最多导入 ${MAX_IMPORT_ROWS} 个目标。`,
+  });
 
   return Buffer.from(await workbook.xlsx.writeBuffer());
 }

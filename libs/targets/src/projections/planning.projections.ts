@@ -19,8 +19,21 @@ export interface CycleView extends ReadModelDocument {
   name: string;
   status: 'open' | 'closed';
   openedAt: string;
-  schemes: Array<{ version: number; effectiveFrom: string; note: string; scheme: Scheme; publishedAt: string }>;
-  indicatorTrees: Array<{ category: string; version: number; effectiveFrom: string; scale: number; indicators: Indicator[]; publishedAt: string }>;
+  schemes: Array<{
+    version: number;
+    effectiveFrom: string;
+    note: string;
+    scheme: Scheme;
+    publishedAt: string;
+  }>;
+  indicatorTrees: Array<{
+    category: string;
+    version: number;
+    effectiveFrom: string;
+    scale: number;
+    indicators: Indicator[];
+    publishedAt: string;
+  }>;
 }
 
 export const unitsProjection = documentProjection<UnitView>({
@@ -59,11 +72,20 @@ export const cyclesProjection = documentProjection<CycleView>({
     switch (event.type) {
       case 'SchemePublished': {
         const { version, effectiveFrom, note, scheme, publishedAt } = event.data;
-        return { ...cycle, schemes: [...cycle.schemes, { version, effectiveFrom, note, scheme, publishedAt }] };
+        return {
+          ...cycle,
+          schemes: [...cycle.schemes, { version, effectiveFrom, note, scheme, publishedAt }],
+        };
       }
       case 'IndicatorTreePublished': {
         const { category, version, effectiveFrom, scale, indicators, publishedAt } = event.data;
-        return { ...cycle, indicatorTrees: [...cycle.indicatorTrees, { category, version, effectiveFrom, scale, indicators, publishedAt }] };
+        return {
+          ...cycle,
+          indicatorTrees: [
+            ...cycle.indicatorTrees,
+            { category, version, effectiveFrom, scale, indicators, publishedAt },
+          ],
+        };
       }
       case 'CycleClosed':
         return { ...cycle, status: 'closed' };

@@ -18,7 +18,8 @@ export interface TargetProgress {
 export function targetProgress(target: TargetView, now: Date): TargetProgress {
   const at = now.toISOString();
   const valueInForce =
-    target.valueHistory.filter((v) => v.effectiveFrom === null || v.effectiveFrom <= at).at(-1)?.value ?? target.annualValue;
+    target.valueHistory.filter((v) => v.effectiveFrom === null || v.effectiveFrom <= at).at(-1)?.value ??
+    target.annualValue;
   const expectedPctToday = expectedPctAt(target.schedule, target.cadence, target.year, now);
   if (target.kind === 'milestones') {
     const done = target.milestones.filter((m) => m.completedOn !== null).length;
@@ -26,8 +27,12 @@ export function targetProgress(target: TargetView, now: Date): TargetProgress {
     return { valueInForce, completionPct, expectedPctForLatestPeriod: null, expectedPctToday, gap: null };
   }
   const latest = target.latest;
-  const completionPct = round2(100 * completionRatio(target.direction, latest?.cumulativeValue ?? null, valueInForce));
-  const expected = latest ? expectedPctForPeriod(target.schedule, target.cadence, lastMonthOf(latest.period)) : null;
+  const completionPct = round2(
+    100 * completionRatio(target.direction, latest?.cumulativeValue ?? null, valueInForce),
+  );
+  const expected = latest
+    ? expectedPctForPeriod(target.schedule, target.cadence, lastMonthOf(latest.period))
+    : null;
   return {
     valueInForce,
     completionPct,

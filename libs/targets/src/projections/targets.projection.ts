@@ -62,27 +62,52 @@ export interface TargetView extends ReadModelDocument {
   status: TargetStatus;
   reviewStages: ReviewStage[];
   nextStage: ReviewStage | null;
-  reviewHistory: Array<{ stage: ReviewStage; decision: 'passed' | 'returned' | 'resubmitted'; reason: string | null; at: string; by: string }>;
+  reviewHistory: Array<{
+    stage: ReviewStage;
+    decision: 'passed' | 'returned' | 'resubmitted';
+    reason: string | null;
+    at: string;
+    by: string;
+  }>;
   reports: ReportView[];
   missedPeriods: string[];
   /** The latest period's report that counts (not replaced, not rejected), by period. */
-  latest: { period: string; reportId: string; cumulativeValue: number | null; status: ReportView['status'] } | null;
+  latest: {
+    period: string;
+    reportId: string;
+    cumulativeValue: number | null;
+    status: ReportView['status'];
+  } | null;
   proposedAt: string;
   issuedAt: string | null;
   withdrawnAt: string | null;
 }
 
 function latestOf(reports: ReportView[]): TargetView['latest'] {
-  const counting = reports.filter((r) => r.kind === 'report' && (r.status === 'pending' || r.status === 'verified'));
-  const last = [...counting].sort((a, b) => (a.period === b.period ? a.recordedAt.localeCompare(b.recordedAt) : a.period.localeCompare(b.period))).at(-1);
-  return last ? { period: last.period, reportId: last.reportId, cumulativeValue: last.cumulativeValue, status: last.status } : null;
+  const counting = reports.filter(
+    (r) => r.kind === 'report' && (r.status === 'pending' || r.status === 'verified'),
+  );
+  const last = [...counting]
+    .sort((a, b) =>
+      a.period === b.period ? a.recordedAt.localeCompare(b.recordedAt) : a.period.localeCompare(b.period),
+    )
+    .at(-1);
+  return last
+    ? {
+        period: last.period,
+        reportId: last.reportId,
+        cumulativeValue: last.cumulativeValue,
+        status: last.status,
+      }
+    : null;
 }
 
 function withReports(target: TargetView, reports: ReportView[]): TargetView {
   const completed = new Map<string, string>();
   for (const report of reports) {
     if (report.status === 'replaced' || report.status === 'rejected') continue;
-    for (const m of report.milestonesCompleted) if (!completed.has(m.milestoneId)) completed.set(m.milestoneId, m.completedOn);
+    for (const m of report.milestonesCompleted)
+      if (!completed.has(m.milestoneId)) completed.set(m.milestoneId, m.completedOn);
   }
   return {
     ...target,
@@ -121,7 +146,16 @@ function evolveTarget(target: TargetView | null, stored: StoredEvent): TargetVie
       return {
         ...target,
         nextStage: next,
-        reviewHistory: [...target.reviewHistory, { stage: event.data.stage, decision: 'passed', reason: event.data.comment, at: event.data.reviewedAt, by }],
+        reviewHistory: [
+          ...target.reviewHistory,
+          {
+            stage: event.data.stage,
+            decision: 'passed',
+            reason: event.data.comment,
+            at: event.data.reviewedAt,
+            by,
+          },
+        ],
       };
     }
     case 'TargetReturned':
@@ -129,7 +163,16 @@ function evolveTarget(target: TargetView | null, stored: StoredEvent): TargetVie
         ...target,
         status: 'returned',
         nextStage: null,
-        reviewHistory: [...target.reviewHistory, { stage: event.data.stage, decision: 'returned', reason: event.data.reason, at: event.data.returnedAt, by }],
+        reviewHistory: [
+          ...target.reviewHistory,
+          {
+            stage: event.data.stage,
+            decision: 'returned',
+            reason: event.data.reason,
+            at: event.data.returnedAt,
+            by,
+          },
+        ],
       };
     case 'TargetResubmitted': {
       const d = event.data.definition;
@@ -140,7 +183,16 @@ function evolveTarget(target: TargetView | null, stored: StoredEvent): TargetVie
         valueHistory: [{ value: d.annualValue, effectiveFrom: null, rulingRef: null }],
         status: 'proposed',
         nextStage: target.reviewStages[0] ?? null,
-        reviewHistory: [...target.reviewHistory, { stage: target.reviewStages[0]!, decision: 'resubmitted', reason: null, at: event.data.resubmittedAt, by }],
+        reviewHistory: [
+          ...target.reviewHistory,
+          {
+            stage: target.reviewStages[0]!,
+            decision: 'resubmitted',
+            reason: null,
+            at: event.data.resubmittedAt,
+            by,
+          },
+        ],
       };
     }
     case 'TargetIssued':
@@ -148,7 +200,14 @@ function evolveTarget(target: TargetView | null, stored: StoredEvent): TargetVie
     case 'TargetAdjusted':
       return {
         ...target,
-        valueHistory: [...target.valueHistory, { value: event.data.newValue, effectiveFrom: event.data.effectiveFrom, rulingRef: event.data.rulingRef }],
+        valueHistory: [
+          ...target.valueHistory,
+          {
+            value: event.data.newValue,
+            effectiveFrom: event.data.effectiveFrom,
+            rulingRef: event.data.rulingRef,
+          },
+        ],
       };
     case 'TargetWithdrawn':
       return { ...target, status: 'withdrawn', withdrawnAt: event.data.withdrawnAt };
@@ -175,7 +234,11 @@ function evolveTarget(target: TargetView | null, stored: StoredEvent): TargetVie
         reviewedAt: null,
         reviewReason: null,
       };
-      const reports = target.reports.map((r) => (r.reportId === report.replaces ? { ...r, status: 'replaced' as const, replacedBy: report.reportId } : r));
+      const reports = target.reports.map((r) =>
+        r.reportId === report.replaces
+          ? { ...r, status: 'replaced' as const, replacedBy: report.reportId }
+          : r,
+      );
       return withReports(target, [...reports, report]);
     }
     case 'ReportVerified':
@@ -186,7 +249,15 @@ function evolveTarget(target: TargetView | null, stored: StoredEvent): TargetVie
       return withReports(
         target,
         target.reports.map((r) =>
-          r.reportId === event.data.reportId ? { ...r, status: verified ? 'verified' : 'rejected', reviewedBy: by, reviewedAt: at, reviewReason: reason } : r,
+          r.reportId === event.data.reportId
+            ? {
+                ...r,
+                status: verified ? 'verified' : 'rejected',
+                reviewedBy: by,
+                reviewedAt: at,
+                reviewReason: reason,
+              }
+            : r,
         ),
       );
     }

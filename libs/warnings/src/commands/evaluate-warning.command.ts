@@ -1,7 +1,12 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { type CommandContext, EVENT_STORE, type EventStore, handleCommand } from '@dukao/event-store';
-import { type EvaluateWarning, type WarningEvent, warningDecider, warningStream } from '../domain/warning.decider';
+import {
+  type EvaluateWarning,
+  type WarningEvent,
+  warningDecider,
+  warningStream,
+} from '../domain/warning.decider';
 
 export interface WarningOutcome {
   targetId: string;
@@ -27,7 +32,13 @@ export class RecordWarningEvaluationHandler implements ICommandHandler<RecordWar
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
   async execute({ command, context }: RecordWarningEvaluation): Promise<WarningOutcome> {
-    const result = await handleCommand(this.store, warningStream(command.targetId), warningDecider, command, context);
+    const result = await handleCommand(
+      this.store,
+      warningStream(command.targetId),
+      warningDecider,
+      command,
+      context,
+    );
     return {
       targetId: command.targetId,
       revision: result.nextRevision,

@@ -1,6 +1,11 @@
 import { deciderSpec } from '@dukao/testing';
 import type { WarningReason } from './warning-level';
-import { type EvaluateWarning, type EvaluationCause, type WarningRaised, warningDecider } from './warning.decider';
+import {
+  type EvaluateWarning,
+  type EvaluationCause,
+  type WarningRaised,
+  warningDecider,
+} from './warning.decider';
 
 const spec = deciderSpec(warningDecider);
 const target = { targetId: 'T1', cycleId: 'C2026', unitId: 'town-a', category: 'towns' };
@@ -20,7 +25,12 @@ const overdue: WarningReason = {
   dueDate: '2026-10-10',
   detail: '2026年第三季度进度应于10月10日前报送，已逾期 1 天',
 };
-const overdueLong: WarningReason = { ...overdue, rule: 'reportOverdueLong', level: 'red', detail: '…已逾期 8 天，超过 7 天' };
+const overdueLong: WarningReason = {
+  ...overdue,
+  rule: 'reportOverdueLong',
+  level: 'red',
+  detail: '…已逾期 8 天，超过 7 天',
+};
 
 const evaluate = (
   level: EvaluateWarning['evaluation']['level'],
@@ -28,9 +38,22 @@ const evaluate = (
   at: string,
   cause: EvaluationCause = byEvent,
   schemeVersion = 1,
-): EvaluateWarning => ({ type: 'EvaluateWarning', ...target, evaluation: { level, reasons }, schemeVersion, at, cause });
+): EvaluateWarning => ({
+  type: 'EvaluateWarning',
+  ...target,
+  evaluation: { level, reasons },
+  schemeVersion,
+  at,
+  cause,
+});
 
-const raised = (level: WarningRaised['data']['level'], previousLevel: WarningRaised['data']['previousLevel'], at: string, reasons: WarningReason[], cause: EvaluationCause = byEvent): WarningRaised => ({
+const raised = (
+  level: WarningRaised['data']['level'],
+  previousLevel: WarningRaised['data']['previousLevel'],
+  at: string,
+  reasons: WarningReason[],
+  cause: EvaluationCause = byEvent,
+): WarningRaised => ({
   type: 'WarningRaised',
   data: {
     ...target,
@@ -65,7 +88,10 @@ describe('when the target has no warning', () => {
   });
 
   it('records nothing when the evaluation is none', () => {
-    spec.given().when(evaluate('none', [], '2026-07-09T02:00:00.000Z')).then([]);
+    spec
+      .given()
+      .when(evaluate('none', [], '2026-07-09T02:00:00.000Z'))
+      .then([]);
   });
 });
 
@@ -73,7 +99,10 @@ describe('when the target has a bell', () => {
   const bell = raised('bell', 'none', '2026-07-09T02:00:00.000Z', [gapBell]);
 
   it('records nothing for the same level, even with other reasons or another scheme version', () => {
-    spec.given(bell).when(evaluate('bell', [], '2026-07-20T02:00:00.000Z', tick, 2)).then([]);
+    spec
+      .given(bell)
+      .when(evaluate('bell', [], '2026-07-20T02:00:00.000Z', tick, 2))
+      .then([]);
   });
 
   it('raises it to yellow, naming the previous level', () => {
@@ -90,7 +119,13 @@ describe('when the target has a bell', () => {
       .then([
         {
           type: 'WarningCleared',
-          data: { ...target, previousLevel: 'bell', schemeVersion: 1, evaluatedAt: '2026-10-09T02:00:00.000Z', cause: byEvent },
+          data: {
+            ...target,
+            previousLevel: 'bell',
+            schemeVersion: 1,
+            evaluatedAt: '2026-10-09T02:00:00.000Z',
+            cause: byEvent,
+          },
         },
       ]);
   });
@@ -110,13 +145,22 @@ describe('when the target is red', () => {
   });
 
   it('records nothing on a repeated red', () => {
-    spec.given(...red).when(evaluate('red', [overdueLong], '2026-10-19T01:00:00.000Z', tick)).then([]);
+    spec
+      .given(...red)
+      .when(evaluate('red', [overdueLong], '2026-10-19T01:00:00.000Z', tick))
+      .then([]);
   });
 
   it('is back to none after a clear, and a new warning starts from none', () => {
     const cleared = {
       type: 'WarningCleared' as const,
-      data: { ...target, previousLevel: 'red' as const, schemeVersion: 1, evaluatedAt: '2026-10-20T02:00:00.000Z', cause: byEvent },
+      data: {
+        ...target,
+        previousLevel: 'red' as const,
+        schemeVersion: 1,
+        evaluatedAt: '2026-10-20T02:00:00.000Z',
+        cause: byEvent,
+      },
     };
     expect(spec.given(...red, cleared).state).toEqual({ status: 'none' });
     spec

@@ -78,8 +78,7 @@ export type EvaluateWarning = {
 export type WarningCommand = EvaluateWarning;
 
 export type WarningState =
-  | { status: 'none' }
-  | { status: 'raised'; level: RaisedLevel; since: string; schemeVersion: number };
+  { status: 'none' } | { status: 'raised'; level: RaisedLevel; since: string; schemeVersion: number };
 
 export const warningDecider: Decider<WarningCommand, WarningState, WarningEvent> = {
   initialState: () => ({ status: 'none' }),
@@ -87,7 +86,12 @@ export const warningDecider: Decider<WarningCommand, WarningState, WarningEvent>
   evolve(_state, event) {
     switch (event.type) {
       case 'WarningRaised':
-        return { status: 'raised', level: event.data.level, since: event.data.evaluatedAt, schemeVersion: event.data.schemeVersion };
+        return {
+          status: 'raised',
+          level: event.data.level,
+          since: event.data.evaluatedAt,
+          schemeVersion: event.data.schemeVersion,
+        };
       case 'WarningCleared':
         return { status: 'none' };
       default: {
@@ -109,7 +113,16 @@ export const warningDecider: Decider<WarningCommand, WarningState, WarningEvent>
           return [
             {
               type: 'WarningCleared',
-              data: { targetId, cycleId, unitId, category, previousLevel: current as RaisedLevel, schemeVersion, evaluatedAt: at, cause },
+              data: {
+                targetId,
+                cycleId,
+                unitId,
+                category,
+                previousLevel: current as RaisedLevel,
+                schemeVersion,
+                evaluatedAt: at,
+                cause,
+              },
             },
           ];
         }

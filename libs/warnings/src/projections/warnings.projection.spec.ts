@@ -21,17 +21,39 @@ const overdueLong = {
 
 const bell = storedEvent(
   'WarningRaised',
-  { ...target, level: 'bell', previousLevel: 'none', reasons: [gapBell], schemeVersion: 1, evaluatedAt: '2026-07-09T02:00:00.000Z', cause: { kind: 'event', eventId: 'e-1' } },
+  {
+    ...target,
+    level: 'bell',
+    previousLevel: 'none',
+    reasons: [gapBell],
+    schemeVersion: 1,
+    evaluatedAt: '2026-07-09T02:00:00.000Z',
+    cause: { kind: 'event', eventId: 'e-1' },
+  },
   { streamId: 'warning-T1', revision: 0 },
 );
 const red = storedEvent(
   'WarningRaised',
-  { ...target, level: 'red', previousLevel: 'bell', reasons: [overdueLong, gapBell], schemeVersion: 2, evaluatedAt: '2026-10-18T01:00:00.000Z', cause: { kind: 'tick', eventId: null } },
+  {
+    ...target,
+    level: 'red',
+    previousLevel: 'bell',
+    reasons: [overdueLong, gapBell],
+    schemeVersion: 2,
+    evaluatedAt: '2026-10-18T01:00:00.000Z',
+    cause: { kind: 'tick', eventId: null },
+  },
   { streamId: 'warning-T1', revision: 1 },
 );
 const cleared = storedEvent(
   'WarningCleared',
-  { ...target, previousLevel: 'red', schemeVersion: 2, evaluatedAt: '2026-10-20T02:00:00.000Z', cause: { kind: 'event', eventId: 'e-9' } },
+  {
+    ...target,
+    previousLevel: 'red',
+    schemeVersion: 2,
+    evaluatedAt: '2026-10-20T02:00:00.000Z',
+    cause: { kind: 'event', eventId: 'e-9' },
+  },
   { streamId: 'warning-T1', revision: 2 },
 );
 
@@ -45,16 +67,34 @@ describe('warnings projection', () => {
       reasons: [gapBell],
       schemeVersion: 1,
       since: '2026-07-09T02:00:00.000Z',
-      history: [{ level: 'bell', previousLevel: 'none', at: '2026-07-09T02:00:00.000Z', reasons: [gapBell], schemeVersion: 1 }],
+      history: [
+        {
+          level: 'bell',
+          previousLevel: 'none',
+          at: '2026-07-09T02:00:00.000Z',
+          reasons: [gapBell],
+          schemeVersion: 1,
+        },
+      ],
     });
   });
 
   it('moves to the new level and keeps each change in the history', () => {
     const doc = projectionSpec(warningsProjection).given(bell, red).document(WARNINGS, 'T1');
-    expect(doc).toMatchObject({ level: 'red', reasons: [overdueLong, gapBell], schemeVersion: 2, since: '2026-10-18T01:00:00.000Z' });
+    expect(doc).toMatchObject({
+      level: 'red',
+      reasons: [overdueLong, gapBell],
+      schemeVersion: 2,
+      since: '2026-10-18T01:00:00.000Z',
+    });
     expect(doc!.history).toEqual([
       expect.objectContaining({ level: 'bell', previousLevel: 'none', schemeVersion: 1 }),
-      expect.objectContaining({ level: 'red', previousLevel: 'bell', at: '2026-10-18T01:00:00.000Z', schemeVersion: 2 }),
+      expect.objectContaining({
+        level: 'red',
+        previousLevel: 'bell',
+        at: '2026-10-18T01:00:00.000Z',
+        schemeVersion: 2,
+      }),
     ]);
   });
 

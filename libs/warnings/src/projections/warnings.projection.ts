@@ -16,7 +16,13 @@ export interface WarningView extends ReadModelDocument {
   schemeVersion: number;
   /** When the target reached its current level. */
   since: string;
-  history: Array<{ level: WarningLevel; previousLevel: WarningLevel; at: string; reasons: WarningReasonData[]; schemeVersion: number }>;
+  history: Array<{
+    level: WarningLevel;
+    previousLevel: WarningLevel;
+    at: string;
+    reasons: WarningReasonData[];
+    schemeVersion: number;
+  }>;
 }
 
 /** The board and the lists read this; one document per target that ever had a warning. */
@@ -26,7 +32,11 @@ export const warningsProjection = documentProjection<WarningView>({
   eventTypes: WARNING_EVENT_TYPES,
   collection: {
     name: WARNINGS,
-    indexes: [{ fields: { cycleId: 1, category: 1, level: 1 } }, { fields: { unitId: 1, level: 1 } }, { fields: { level: 1, since: -1 } }],
+    indexes: [
+      { fields: { cycleId: 1, category: 1, level: 1 } },
+      { fields: { unitId: 1, level: 1 } },
+      { fields: { level: 1, since: -1 } },
+    ],
   },
   documentId: (event) => (event as unknown as WarningEvent).data.targetId,
   evolve(warning, stored: StoredEvent) {
@@ -43,7 +53,10 @@ export const warningsProjection = documentProjection<WarningView>({
       reasons,
       schemeVersion,
       since: evaluatedAt,
-      history: [...(warning?.history ?? []), { level, previousLevel, at: evaluatedAt, reasons, schemeVersion }],
+      history: [
+        ...(warning?.history ?? []),
+        { level, previousLevel, at: evaluatedAt, reasons, schemeVersion },
+      ],
     };
   },
 });
