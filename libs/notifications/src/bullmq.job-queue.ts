@@ -197,13 +197,18 @@ export class BullmqJobQueue implements JobQueue {
     const seen = new Map<string, JobInfo>();
     for (const state of states) {
       // Each state's first skip+limit jobs; merged and cut below.
+      // With a key prefix every job of the state is read and filtered (Redis has no key index here).
       const jobs = (await this.queue.getJobs(
         STATE_TYPES[state],
         0,
-        skip + limit - 1,
+        options.keyPrefix ? -1 : skip + limit - 1,
         true,
       )) as Job<StoredData>[];
-      for (const job of jobs) if (job?.id && !seen.has(job.id)) seen.set(job.id, toInfo(job, state));
+      for (const job of jobs) {
+        if (!job?.id || seen.has(job.id)) continue;
+        if (options.keyPrefix && !job.id.startsWith(options.keyPrefix)) continue;
+        seen.set(job.id, toInfo(job, state));
+      }
     }
     return [...seen.values()]
       .sort((a, b) =>

@@ -332,6 +332,15 @@ export function describeJobQueueContract(name: string, factory: JobQueueFactory)
         });
         expect(await queue.get(key('missing'))).toBeNull();
       });
+
+      it('lists only the jobs whose key starts with a prefix', async () => {
+        const runAt = new Date(Date.now() + 60_000).toISOString();
+        for (const label of ['t1_a', 't1_b', 't10_a', 't2_a']) {
+          await queue.schedule({ jobKey: key(label), name: 'sms', runAt, payload: {} });
+        }
+        const listed = await queue.list({ state: 'pending', keyPrefix: key('t1_') });
+        expect(listed.map((j) => j.jobKey).sort()).toEqual([key('t1_a'), key('t1_b')]);
+      });
     });
   });
 }

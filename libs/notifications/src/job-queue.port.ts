@@ -79,6 +79,8 @@ export interface JobInfo<Payload extends JobPayload = JobPayload> {
 
 export interface ListJobsOptions {
   state?: JobState;
+  /** Only jobs whose key starts with this (SQLite answers from its key index). */
+  keyPrefix?: string;
   /** Default 100, at most 1000. */
   limit?: number;
   skip?: number;

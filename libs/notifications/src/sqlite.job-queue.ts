@@ -207,11 +207,22 @@ export class SqliteJobQueue implements JobQueue {
   async list(options: ListJobsOptions = {}): Promise<JobInfo[]> {
     const limit = Math.min(Math.max(options.limit ?? 100, 0), 1000);
     const skip = Math.max(options.skip ?? 0, 0);
-    const rows = options.state
-      ? this.db
-          .prepare('SELECT * FROM jobs WHERE state = ? ORDER BY run_at, job_key LIMIT ? OFFSET ?')
-          .all(options.state, limit, skip)
-      : this.db.prepare('SELECT * FROM jobs ORDER BY run_at, job_key LIMIT ? OFFSET ?').all(limit, skip);
+    const where: string[] = [];
+    const params: Array<string | number> = [];
+    if (options.state) {
+      where.push('state = ?');
+      params.push(options.state);
+    }
+    if (options.keyPrefix) {
+      // A key range, so the primary-key index answers it.
+      where.push('job_key >= ? AND job_key < ?');
+      params.push(options.keyPrefix, `${options.keyPrefix}\uffff`);
+    }
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM jobs${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY run_at, job_key LIMIT ? OFFSET ?`,
+      )
+      .all(...params, limit, skip);
     return (rows as JobRow[]).map(toInfo);
   }
 

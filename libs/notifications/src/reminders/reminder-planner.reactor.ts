@@ -30,10 +30,12 @@ import {
 } from '@dukao/targets';
 import {
   type AttributedLevelChange,
+  jobKeyPrefix,
   planReminders,
   type ReminderJob,
   reminderInputsOf,
   type ReminderSchedule,
+  TIER_DUTY,
   WARNING_EVENT_TYPES,
   WARNINGS,
   type WarningCause,
@@ -194,13 +196,22 @@ export class ReminderPlanner implements OnApplicationBootstrap, BeforeApplicatio
     return targets.length;
   }
 
+  /** The target's pending reminders, by key prefix per duty (not a scan of every pending job). */
   private async pendingOf(targetId: string) {
     const found = [];
-    for (let skip = 0; ; skip += 1000) {
-      const page = await this.queue.list({ state: 'pending', limit: 1000, skip });
-      found.push(...page.filter((j) => j.name === REMINDER_JOB && j.payload.targetId === targetId));
-      if (page.length < 1000) return found;
+    for (const duty of new Set(Object.values(TIER_DUTY))) {
+      for (let skip = 0; ; skip += 1000) {
+        const page = await this.queue.list({
+          state: 'pending',
+          keyPrefix: jobKeyPrefix(duty, targetId),
+          limit: 1000,
+          skip,
+        });
+        found.push(...page.filter((j) => j.name === REMINDER_JOB && j.payload.targetId === targetId));
+        if (page.length < 1000) break;
+      }
     }
+    return found;
   }
 
   private async run(): Promise<void> {

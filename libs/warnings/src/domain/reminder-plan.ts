@@ -166,6 +166,11 @@ export function planReminders(
 const keyPart = (id: string) => encodeURIComponent(id).replace(/_/g, '%5F');
 
 /** The job key of a reminder occurrence, e.g. `reminder_reporter_T1_2026-Q2_t1_2026-07-10_b3`. */
+/** What every job key of one duty holder and one target starts with (a target's jobs are found by it). */
+export function jobKeyPrefix(duty: ReminderDuty, targetId: string): string {
+  return `reminder_${duty}_${keyPart(targetId)}_`;
+}
+
 export function jobKey(
   duty: ReminderDuty,
   targetId: string,
@@ -175,7 +180,7 @@ export function jobKey(
   daysBefore?: number,
 ): string {
   const about = subject.kind === 'report' ? subject.period : `m-${keyPart(subject.milestoneId)}`;
-  return `reminder_${duty}_${keyPart(targetId)}_${about}_t${tier}_${dueDate}${daysBefore === undefined ? '' : `_b${daysBefore}`}`;
+  return `${jobKeyPrefix(duty, targetId)}${about}_t${tier}_${dueDate}${daysBefore === undefined ? '' : `_b${daysBefore}`}`;
 }
 
 /** What a warning is about: the subject of its strongest reason (null when it has none). */
