@@ -49,6 +49,8 @@ const VALID_PARAMS: Record<string, (uuid: () => string) => string> = {
   targetId: (uuid) => uuid(),
   reportId: (uuid) => uuid(),
   cycleId: () => '2026',
+  year: () => '2026',
+  gateway: () => 'http',
   fileId: () => 'a'.repeat(64),
 };
 

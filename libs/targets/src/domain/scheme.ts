@@ -46,6 +46,12 @@ export const schemeSchema = z.object({
     tier1DaysBefore: z.array(z.number().int().min(1)).max(5),
     tier2DaysAfter: z.number().int().min(0),
     tier3DaysAfter: z.number().int().min(0),
+    /**
+     * How the day offsets above count: 'calendar' days, or 'working' days under the published
+     * working-day calendars (法定节假日, 调休). Optional so that schemes stored before it existed stay
+     * valid: absent means 'calendar' (read it with `reminderOffsetDays`).
+     */
+    offsetDays: z.enum(['calendar', 'working']).optional(),
     quietHours: z.object({
       from: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/),
       to: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/),
@@ -59,6 +65,11 @@ export const schemeSchema = z.object({
 });
 
 export type Scheme = z.infer<typeof schemeSchema>;
+
+/** How a scheme's reminder offsets count days; schemes published before the field existed count calendar days. */
+export function reminderOffsetDays(reminders: Scheme['reminders']): 'calendar' | 'working' {
+  return reminders.offsetDays ?? 'calendar';
+}
 
 export const DEFAULT_SCHEME: Scheme = {
   scoring: {
@@ -96,6 +107,7 @@ export const DEFAULT_SCHEME: Scheme = {
     tier1DaysBefore: [3, 1],
     tier2DaysAfter: 1,
     tier3DaysAfter: 3,
+    offsetDays: 'calendar',
     quietHours: { from: '22:00', to: '08:00' },
     perPhoneLimits: { perMinute: 1, perHour: 5, perDay: 10 },
   },

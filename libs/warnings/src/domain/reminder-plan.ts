@@ -1,8 +1,10 @@
+import { addWorkingDays, type WorkCalendar } from '@dukao/calendar';
 import type { Duty } from '@dukao/identity';
 import {
   endOfShanghaiDay,
   periodEnd,
   periodsOf,
+  reminderOffsetDays,
   reportDueDate,
   type Scheme,
   type TargetView,
@@ -75,7 +77,10 @@ export interface ReminderJob {
  * - tier 1 (reporter) `tier1DaysBefore` days before the due date; tier 2 (leaderInCharge)
  *   `tier2DaysAfter` and tier 3 (principalLeader) `tier3DaysAfter` days after it, each at `sendAt`
  *   Asia/Shanghai on that day; all only while the subject is not done, so a report (or nil return)
- *   cancels every scheduled job of its period;
+ *   cancels every scheduled job of its period. The days are calendar days, or working days when the
+ *   schedule's `offsetDays` is 'working': counted under `calendars` (the published 法定节假日 and
+ *   调休 of the years concerned; a year missing from them counts Monday to Friday), so one working
+ *   day after a report due on Friday is the Monday;
  * - event-driven: tier 2 when the target rises to yellow, tier 3 when it rises to red (a jump past
  *   yellow straight to red sends both), at the moment of the change held to the end of quiet hours.
  *   A filing before the change does not cancel it (a verification that turns the report's own period
@@ -95,10 +100,15 @@ export function planReminders(
   input: ReminderPlanInput,
   reminders: ReminderSchedule,
   now: string | Date,
+  calendars: readonly WorkCalendar[] = [],
 ): ReminderJob[] {
   const nowIso = toIso(now);
   const catchUp = releaseTime(nowIso, reminders.quietHours);
   const due = input.dueDate;
+  const fromDue =
+    reminderOffsetDays(reminders) === 'working'
+      ? (days: number) => addWorkingDays(due, days, calendars).date
+      : (days: number) => addDays(due, days);
   const onDay = (day: string) => releaseTime(shanghaiInstant(day, reminders.sendAt), reminders.quietHours);
   const job = (
     tier: ReminderTier,
@@ -125,13 +135,13 @@ export function planReminders(
     if (nowIso < endOfShanghaiDay(due)) {
       const tier1 = [...new Set(reminders.tier1DaysBefore)]
         .sort((a, b) => b - a)
-        .map((days) => ({ days, nominal: onDay(addDays(due, -days)) }));
+        .map((days) => ({ days, nominal: onDay(fromDue(-days)) }));
       const passed = tier1.filter((t) => t.nominal < nowIso).slice(-1);
       for (const t of [...passed, ...tier1.filter((x) => x.nominal >= nowIso)])
         jobs.push(job(1, t.nominal, 'dueSoon', t.days));
     }
-    jobs.push(job(2, onDay(addDays(due, reminders.tier2DaysAfter)), 'overdue'));
-    jobs.push(job(3, onDay(addDays(due, reminders.tier3DaysAfter)), 'overdue'));
+    jobs.push(job(2, onDay(fromDue(reminders.tier2DaysAfter)), 'overdue'));
+    jobs.push(job(3, onDay(fromDue(reminders.tier3DaysAfter)), 'overdue'));
   }
 
   const changes = (input.levelChanges ?? [])
