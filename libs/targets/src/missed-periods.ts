@@ -1,14 +1,14 @@
 import {
+  type BeforeApplicationShutdown,
   Inject,
   Injectable,
   Logger,
   type OnApplicationBootstrap,
-  type OnApplicationShutdown,
 } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { APP_CONFIG, type AppConfig } from '@dukao/config';
 import type { Actor } from '@dukao/event-store';
-import { CLOCK, type Clock, SYSTEM_ACTOR } from '@dukao/kernel';
+import { CLOCK, type Clock, IntervalSchedule, SYSTEM_ACTOR } from '@dukao/kernel';
 import { READ_MODEL_STORE, type ReadModelStore } from '@dukao/read-model-store';
 import { ChangeTarget } from './commands/change-target.command';
 import { endOfShanghaiDay, periodsOf, reportDueDate } from './domain/periods';
@@ -60,30 +60,32 @@ export class MissedPeriodsCheck {
   }
 }
 
-/** Runs the check every MISSED_PERIOD_CHECK_MINUTES where projections run (api embedded, worker in production). */
+/**
+ * Runs the check every MISSED_PERIOD_CHECK_MINUTES (0: off) where projections run (api embedded,
+ * worker in production).
+ */
 @Injectable()
-export class MissedPeriodsSchedule implements OnApplicationBootstrap, OnApplicationShutdown {
-  private timer: NodeJS.Timeout | null = null;
+export class MissedPeriodsSchedule implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('MissedPeriods');
+  private readonly schedule: IntervalSchedule;
 
-  constructor(
-    private readonly check: MissedPeriodsCheck,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    const minutes = this.config.missedPeriodCheckMinutes;
-    if (minutes === 0) return;
-    this.timer = setInterval(() => {
-      this.check.run().then(
-        ({ recorded }) => recorded > 0 && this.logger.log(`recorded ${recorded} missed period(s)`),
-        (error: unknown) => this.logger.error(`missed-period check failed: ${String(error)}`),
-      );
-    }, minutes * 60_000);
-    this.timer.unref();
+  constructor(check: MissedPeriodsCheck, @Inject(APP_CONFIG) config: AppConfig) {
+    this.schedule = new IntervalSchedule(
+      'missed-period check',
+      config.missedPeriodCheckMinutes,
+      async () => {
+        const { recorded } = await check.run();
+        if (recorded > 0) this.logger.log(`recorded ${recorded} missed period(s)`);
+      },
+      this.logger,
+    );
   }
 
-  onApplicationShutdown(): void {
-    if (this.timer) clearInterval(this.timer);
+  onApplicationBootstrap(): void {
+    this.schedule.start();
+  }
+
+  beforeApplicationShutdown(): Promise<void> {
+    return this.schedule.stop();
   }
 }

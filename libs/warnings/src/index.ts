@@ -8,5 +8,6 @@ export * from './commands/evaluate-warning.command';
 export * from './projections/warnings.projection';
 export * from './warning-evaluator';
 export * from './warnings-tick';
+export * from './warnings-schedule';
 export * from './evaluate-warning-when-target-changed.reactor';
 export * from './warnings.module';

@@ -5,7 +5,7 @@ import { CLOCK, type Clock, SYSTEM_ACTOR } from '@dukao/kernel';
 import { READ_MODEL_STORE, type ReadModelStore } from '@dukao/read-model-store';
 import { CYCLES, type CycleView, shanghaiDate, TARGETS, type TargetView, versionAt } from '@dukao/targets';
 import { RecordWarningEvaluation, type WarningOutcome } from './commands/evaluate-warning.command';
-import { evaluateWarning, warningInputOf } from './domain/warning-level';
+import { evaluateWarning, type WarningLevel, warningInputOf } from './domain/warning-level';
 import type { EvaluationCause } from './domain/warning.decider';
 
 /** Who evaluated, for the events' metadata: the reactor after an event, the scheduler (or an administrator) on a tick. */
@@ -14,6 +14,16 @@ export interface EvaluationContext {
   correlationId?: string;
   causationId?: string | null;
 }
+
+/** An evaluation made but not recorded yet: the level found now and the command that records it. */
+export interface PlannedEvaluation {
+  targetId: string;
+  level: WarningLevel;
+  command: RecordWarningEvaluation;
+}
+
+/** Cycle reads shared by the evaluations of one batch (a page of the tick): each cycle is read once. */
+export type CycleReads = Map<string, Promise<CycleView | null>>;
 
 export const WARNING_REACTOR_ACTOR: Actor = { ...SYSTEM_ACTOR, role: 'warningReactor' };
 export const WARNING_SCHEDULER_ACTOR: Actor = { ...SYSTEM_ACTOR, role: 'scheduler' };
@@ -48,9 +58,25 @@ export class WarningEvaluator {
     cause: EvaluationCause,
     context: EvaluationContext = {},
   ): Promise<WarningOutcome | null> {
+    const planned = await this.plan(target, cause, context);
+    return planned ? this.record(planned) : null;
+  }
+
+  /**
+   * Evaluates `target` now without recording anything: the level, and the command `record` runs.
+   * null when no scheme is in force for its cycle yet. `cycles`, when given, shares the cycle reads
+   * of a batch of targets (the cycle document holds every scheme and indicator tree: reading and
+   * parsing it once per target costs more than the evaluation).
+   */
+  async plan(
+    target: TargetView,
+    cause: EvaluationCause,
+    context: EvaluationContext = {},
+    cycles?: CycleReads,
+  ): Promise<PlannedEvaluation | null> {
     const now = this.clock();
     const at = now.toISOString();
-    const cycle = await this.views.get<CycleView>(CYCLES, target.cycleId);
+    const cycle = await this.cycle(target.cycleId, cycles);
     const version = cycle ? versionAt(cycle.schemes, at) : undefined;
     if (!version) return null;
     // Only an issued target is chased; a withdrawn (or returned) one has its warning cleared.
@@ -63,8 +89,10 @@ export class WarningEvaluator {
         ? `warn-${target._id}-${cause.eventId}`
         : `warn-${target._id}-tick-${shanghaiDate(now)}`;
     const defaultActor = cause.kind === 'event' ? WARNING_REACTOR_ACTOR : WARNING_SCHEDULER_ACTOR;
-    return this.commands.execute(
-      new RecordWarningEvaluation(
+    return {
+      targetId: target._id,
+      level: evaluation.level,
+      command: new RecordWarningEvaluation(
         {
           type: 'EvaluateWarning',
           targetId: target._id,
@@ -83,6 +111,18 @@ export class WarningEvaluator {
           causationId: context.causationId ?? (cause.kind === 'event' ? cause.eventId : null),
         },
       ),
-    );
+    };
+  }
+
+  /** Records a planned evaluation on the target's warning stream: a change of level, if it is one. */
+  async record(planned: PlannedEvaluation): Promise<WarningOutcome> {
+    return this.commands.execute(planned.command);
+  }
+
+  private cycle(cycleId: string, reads?: CycleReads): Promise<CycleView | null> {
+    if (!reads) return this.views.get<CycleView>(CYCLES, cycleId);
+    let read = reads.get(cycleId);
+    if (!read) reads.set(cycleId, (read = this.views.get<CycleView>(CYCLES, cycleId)));
+    return read;
   }
 }

@@ -1,71 +1,154 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
-import { APP_CONFIG, type AppConfig } from '@dukao/config';
-import type { Actor } from '@dukao/event-store';
+import { Inject, Injectable } from '@nestjs/common';
+import { type Actor, EVENT_STORE, type EventStore } from '@dukao/event-store';
 import { CLOCK, type Clock } from '@dukao/kernel';
-import { READ_MODEL_STORE, type ReadModelStore } from '@dukao/read-model-store';
+import { type Filter, READ_MODEL_STORE, type ReadModelStore } from '@dukao/read-model-store';
 import { TARGETS, type TargetView } from '@dukao/targets';
-import { WarningEvaluator } from './warning-evaluator';
+import type { WarningLevel } from './domain/warning-level';
+import type { EvaluationCause } from './domain/warning.decider';
+import { WARNINGS, type WarningView, warningsProjection } from './projections/warnings.projection';
+import {
+  type CycleReads,
+  type EvaluationContext,
+  type PlannedEvaluation,
+  WarningEvaluator,
+} from './warning-evaluator';
+
+/** Targets read per page: memory stays flat however many targets there are. */
+const PAGE_SIZE = 1000;
+/** Changes recorded at once, so that the event store commits them together. */
+const RECORD_CONCURRENCY = 64;
 
 /**
  * The scheduled evaluation of every issued target: time alone moves levels (a report due soon, then
  * overdue, then overdue more than `redOverdueDays`), with no event to react to. Its command ids carry
  * the Shanghai date, so running it hourly, or on two processes, records each change once.
+ *
+ * It pages through the issued targets in `_id` order and evaluates each page at once: the cycles
+ * are read once per page, and only a target whose level differs from its warning's current level
+ * goes through its stream (`RecordWarningEvaluation`), since the decider records changes only. The
+ * current levels come from the warnings view, trusted only once it has taken in every event logged
+ * before the run began; until then every target goes through its stream, as a change made during
+ * the run is concurrent with it either way. Recording a change is unchanged: same command, same
+ * command id, same idempotence.
  */
 @Injectable()
 export class WarningsTick {
   constructor(
     private readonly evaluator: WarningEvaluator,
     @Inject(READ_MODEL_STORE) private readonly views: ReadModelStore,
+    @Inject(EVENT_STORE) private readonly events: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   /** `by`: who asked for this run (an administrator), else the scheduler. */
   async run(by?: { actor: Actor; correlationId: string }): Promise<{ evaluated: number; changed: number }> {
-    const targets = await this.views.find<TargetView>(TARGETS, { status: 'issued' });
+    const head = await this.events.headPosition();
     const correlationId = by?.correlationId ?? `warnings-tick:${this.clock().toISOString()}`;
-    let changed = 0;
-    for (const target of targets) {
-      const outcome = await this.evaluator.evaluate(
-        target,
-        { kind: 'tick', eventId: null },
-        { actor: by?.actor, correlationId },
-      );
-      if (outcome && !outcome.replayed && outcome.events.length > 0) changed += 1;
+    const cause: EvaluationCause = { kind: 'tick', eventId: null };
+    const context: EvaluationContext = { actor: by?.actor, correlationId };
+    const recorder = new Recorder(this.evaluator, RECORD_CONCURRENCY);
+    let evaluated = 0;
+    try {
+      for (let after: string | null = null; ;) {
+        const filter: Filter =
+          after === null ? { status: 'issued' } : { status: 'issued', _id: { $gt: after } };
+        const page = await this.views.find<TargetView>(TARGETS, filter, {
+          sort: { _id: 1 },
+          limit: PAGE_SIZE,
+        });
+        if (page.length === 0) break;
+        evaluated += page.length;
+        after = page.at(-1)!._id;
+
+        const cycles: CycleReads = new Map();
+        const planned: PlannedEvaluation[] = [];
+        for (const target of page) {
+          const evaluation = await this.evaluator.plan(target, cause, context, cycles);
+          if (evaluation) planned.push(evaluation);
+        }
+        const current = await this.currentLevels(
+          planned.map((p) => p.targetId),
+          head,
+        );
+        for (const evaluation of planned) {
+          if (current && evaluation.level === (current.get(evaluation.targetId) ?? 'none')) continue;
+          await recorder.add(evaluation);
+        }
+        if (page.length < PAGE_SIZE) break;
+      }
+    } finally {
+      await recorder.idle();
     }
-    return { evaluated: targets.length, changed };
+    recorder.check();
+    return { evaluated, changed: recorder.changed };
+  }
+
+  /**
+   * The current warning level of each target (absent: none), from the warnings view, or null when
+   * the view cannot say: it has not yet taken in every event up to `head`, the log head when the run
+   * began. The view's checkpoint is stored with (SQLite) or after (MongoDB) its documents, so once
+   * it has reached `head`, the documents hold at least every warning event logged before the run.
+   */
+  private async currentLevels(
+    targetIds: readonly string[],
+    head: number | null,
+  ): Promise<Map<string, WarningLevel> | null> {
+    if (head === null) return null;
+    const registration = await this.views.registration(warningsProjection.name);
+    if (registration?.checkpoint == null || registration.checkpoint < head) return null;
+    const levels = new Map<string, WarningLevel>();
+    if (targetIds.length === 0) return levels;
+    const warnings = await this.views.find<WarningView>(
+      WARNINGS,
+      { _id: { $in: targetIds } },
+      { limit: targetIds.length },
+    );
+    for (const warning of warnings) levels.set(warning._id, warning.level);
+    return levels;
   }
 }
 
-/** Runs the tick every MISSED_PERIOD_CHECK_MINUTES (0: off) where projections run, as the missed-period check. */
-@Injectable()
-export class WarningsSchedule implements OnApplicationBootstrap, OnApplicationShutdown {
-  private timer: NodeJS.Timeout | null = null;
-  private readonly logger = new Logger('Warnings');
+/**
+ * Records evaluations with up to `limit` under way, across pages, so that the event store commits
+ * them together (one group commit, one fsync, for many changes). Once one has failed, no further one
+ * starts, and the run rejects with that first error after those under way have ended.
+ */
+class Recorder {
+  /** Evaluations that appended a change (not a replay of one recorded before). */
+  changed = 0;
+  private readonly running = new Set<Promise<void>>();
+  private failure: { error: unknown } | null = null;
 
   constructor(
-    private readonly tick: WarningsTick,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly evaluator: WarningEvaluator,
+    private readonly limit: number,
   ) {}
 
-  onApplicationBootstrap(): void {
-    const minutes = this.config.missedPeriodCheckMinutes;
-    if (minutes === 0) return;
-    this.timer = setInterval(() => {
-      this.tick.run().then(
-        ({ changed }) => changed > 0 && this.logger.log(`${changed} warning level(s) changed`),
-        (error: unknown) => this.logger.error(`warnings tick failed: ${String(error)}`),
-      );
-    }, minutes * 60_000);
-    this.timer.unref();
+  /** Starts recording `evaluation` once fewer than `limit` are under way. */
+  async add(evaluation: PlannedEvaluation): Promise<void> {
+    while (this.running.size >= this.limit && !this.failure) await Promise.race(this.running);
+    this.check();
+    const recording: Promise<void> = this.evaluator
+      .record(evaluation)
+      .then(
+        (outcome) => {
+          if (!outcome.replayed && outcome.events.length > 0) this.changed += 1;
+        },
+        (error: unknown) => {
+          this.failure ??= { error };
+        },
+      )
+      .finally(() => this.running.delete(recording));
+    this.running.add(recording);
   }
 
-  onApplicationShutdown(): void {
-    if (this.timer) clearInterval(this.timer);
+  /** Resolves once nothing is under way (never rejects). */
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.all(this.running);
+  }
+
+  /** Throws the first failure, if there was one. */
+  check(): void {
+    if (this.failure) throw this.failure.error;
   }
 }

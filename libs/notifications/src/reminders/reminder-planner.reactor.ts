@@ -1,21 +1,14 @@
-import { EventEmitter } from 'node:events';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
-  type BeforeApplicationShutdown,
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-} from '@nestjs/common';
-import {
-  EVENT_STORE,
-  type EventStore,
-  type EventSubscription,
-  type LogFilter,
-  type StoredEvent,
-} from '@dukao/event-store';
+  calendarsFor,
+  WORK_CALENDAR_STREAM_PREFIX,
+  WORK_CALENDARS,
+  type WorkCalendarPublished,
+} from '@dukao/calendar';
+import { EVENT_STORE, type EventStore, type LogFilter, type StoredEvent } from '@dukao/event-store';
 import { CLOCK, type Clock } from '@dukao/kernel';
-import { ProjectionEngine } from '@dukao/projections';
-import { type GenerationWriter, READ_MODEL_STORE, type ReadModelStore } from '@dukao/read-model-store';
+import { LogReactor, ProjectionEngine } from '@dukao/projections';
+import { READ_MODEL_STORE, type ReadModelStore } from '@dukao/read-model-store';
 import {
   CYCLES,
   type CycleEvent,
@@ -47,12 +40,16 @@ import { JOB_QUEUE, type JobPayload, type JobQueue } from '../job-queue.port';
 export const REMINDER_PLANNER = 'reminderPlanner';
 /** The job name reminders are scheduled under. */
 export const REMINDER_JOB = 'reminder';
-const WAIT_FOR_VIEW_MS = 10_000;
-const MAX_ATTEMPTS = 5;
+/**
+ * The events the planner reads: every change to a target and to its warning, and a new scheme
+ * version. An event type added here needs its branch in `handle` (which targets it concerns).
+ */
 const REACTS_TO: LogFilter = {
-  streamPrefixes: ['target-', 'warning-', 'cycle-'],
-  eventTypes: [...TARGET_EVENT_TYPES, ...WARNING_EVENT_TYPES, 'SchemePublished'],
+  streamPrefixes: ['target-', 'warning-', 'cycle-', WORK_CALENDAR_STREAM_PREFIX],
+  eventTypes: [...TARGET_EVENT_TYPES, ...WARNING_EVENT_TYPES, 'SchemePublished', 'WorkCalendarPublished'],
 };
+/** The views `planTarget` reads: they must have applied an event before it is planned. */
+const READS = [TARGETS, CYCLES, WARNINGS, UNITS, WORK_CALENDARS];
 
 /** The payload of a 'reminder' job: the planned job, its cycle, and the key it is sent under. */
 export type ReminderJobPayload = ReminderJob & { cycleId: string; reminderKey: string };
@@ -82,8 +79,8 @@ export function levelChangesOf(warning: WarningView | null): AttributedLevelChan
 
 /**
  * Plans a target's reminders after each change to it, to its warning, or to its cycle's scheme:
- * Event → jobs. It follows the log from its own checkpoint (like the warnings reactor), waits until
- * the `targets`, `warnings`, `cycles` and `units` views have applied the event, plans every subject
+ * Event → jobs. A {@link LogReactor}: it follows the log from its own checkpoint, in the one process
+ * holding its lease, waits until the views it reads (`READS`) have applied the event, plans every subject
  * with `reminderInputsOf` + `planReminders` under the scheme in force now, and makes the queue match:
  * - a planned key not known to the queue is scheduled ('reminder', key from the plan);
  * - a planned key still pending at another time is moved (cancelled and scheduled again), so a red
@@ -95,60 +92,23 @@ export function levelChangesOf(warning: WarningView | null): AttributedLevelChan
  * skipped after a few attempts (the next change to the target plans it again).
  */
 @Injectable()
-export class ReminderPlanner implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  position: number | null = null;
-  private readonly progress = new EventEmitter();
-  private readonly logger = new Logger('ReminderPlanner');
-  private subscription: EventSubscription | null = null;
-  private stopping = false;
-  private done: Promise<void> | null = null;
-
+export class ReminderPlanner extends LogReactor {
   constructor(
-    private readonly engine: ProjectionEngine,
-    @Inject(EVENT_STORE) private readonly events: EventStore,
+    engine: ProjectionEngine,
+    @Inject(EVENT_STORE) events: EventStore,
     @Inject(READ_MODEL_STORE) private readonly views: ReadModelStore,
     @Inject(JOB_QUEUE) private readonly queue: JobQueue,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
-    this.progress.setMaxListeners(0);
-  }
-
-  onApplicationBootstrap(): void {
-    this.done = this.run().catch((error: unknown) => this.logger.error(`stopped: ${String(error)}`));
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    this.stopping = true;
-    await this.subscription?.close();
-    await this.done;
-  }
-
-  /** Resolves true once the planner has handled the event at `position`, false after `timeoutMs`. */
-  async waitFor(position: number, timeoutMs = 5000): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.position === null || this.position < position) {
-      const left = deadline - Date.now();
-      if (left <= 0) return false;
-      await new Promise<void>((resolve) => {
-        const wake = () => {
-          clearTimeout(timer);
-          this.progress.off('position', wake);
-          resolve();
-        };
-        const timer = setTimeout(wake, Math.min(left, 250));
-        this.progress.on('position', wake);
-      });
-    }
-    return true;
-  }
-
-  /** Resolves true once every event it reacts to that is in the log now is handled. */
-  async settle(timeoutMs = 5000): Promise<boolean> {
-    const head = await this.events.headPosition();
-    if (head === null) return true;
-    const pending = await this.events.readAll({ after: this.position ?? undefined, filter: REACTS_TO });
-    const last = pending.filter((e) => e.position <= head).at(-1);
-    return last === undefined || this.waitFor(last.position, timeoutMs);
+    super(
+      { events, views, engine },
+      {
+        name: REMINDER_PLANNER,
+        filter: REACTS_TO,
+        waitForViews: READS,
+        logger: new Logger('ReminderPlanner'),
+      },
+    );
   }
 
   /**
@@ -160,13 +120,15 @@ export class ReminderPlanner implements OnApplicationBootstrap, BeforeApplicatio
     const nowIso = this.clock().toISOString();
     let planned: ReminderJob[] = [];
     if (target) {
-      const [unit, warning, reminders] = await Promise.all([
+      // Tier 1 of an early-January due date counts back into the year before.
+      const [unit, warning, reminders, calendars] = await Promise.all([
         this.views.get<UnitView>(UNITS, target.unitId),
         this.views.get<WarningView>(WARNINGS, targetId),
         remindersInForce(this.views, target.cycleId, nowIso),
+        calendarsFor(this.views, [target.year - 1, target.year, target.year + 1]),
       ]);
       planned = reminderInputsOf(target, unit?.name ?? target.unitId, levelChangesOf(warning)).flatMap(
-        (input) => planReminders(input, reminders, nowIso),
+        (input) => planReminders(input, reminders, nowIso, calendars),
       );
     }
     const keys = new Set(planned.map((j) => j.jobKey));
@@ -214,46 +176,22 @@ export class ReminderPlanner implements OnApplicationBootstrap, BeforeApplicatio
     return found;
   }
 
-  private async run(): Promise<void> {
-    const checkpoint: GenerationWriter = await this.views.generation(REMINDER_PLANNER, 1, []);
-    this.position = await checkpoint.checkpoint();
-    if (this.stopping) return;
-    this.subscription = this.events.subscribe({ after: this.position ?? undefined, filter: REACTS_TO });
-    for await (const event of this.subscription) {
-      if (this.stopping) break;
-      await this.handle(event);
-      await checkpoint.commit([], event.position);
-      this.position = event.position;
-      this.progress.emit('position', event.position);
-    }
-  }
-
-  private async handle(event: StoredEvent): Promise<void> {
-    for (let attempt = 1; !this.stopping; attempt += 1) {
-      try {
-        const ready = await Promise.all(
-          [TARGETS, CYCLES, WARNINGS, UNITS].map((c) =>
-            this.engine.waitFor(this.engine.ownerOf(c), event.position, WAIT_FOR_VIEW_MS),
-          ),
-        );
-        if (!ready.every(Boolean)) throw new Error(`views have not reached position ${event.position}`);
-        if (event.type === 'SchemePublished') {
-          const { cycleId } = (event as unknown as Extract<CycleEvent, { type: 'SchemePublished' }>).data;
-          const targets = await this.views.find<TargetView>(TARGETS, { cycleId }, { limit: 100_000 });
-          for (const target of targets) await this.planTarget(target._id);
-        } else {
-          await this.planTarget((event.data as { targetId: string }).targetId);
-        }
-        return;
-      } catch (error) {
-        if (attempt >= MAX_ATTEMPTS) {
-          this.logger.error(
-            `event ${event.id} at ${event.position} (${event.type}) skipped after ${attempt} attempts: ${String(error)}`,
-          );
-          return;
-        }
-        await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 100 * 2 ** attempt)));
-      }
+  protected async handle(event: StoredEvent): Promise<void> {
+    if (event.type === 'SchemePublished') {
+      const { cycleId } = (event as unknown as Extract<CycleEvent, { type: 'SchemePublished' }>).data;
+      const targets = await this.views.find<TargetView>(TARGETS, { cycleId }, { limit: 100_000 });
+      for (const target of targets) await this.planTarget(target._id);
+    } else if (event.type === 'WorkCalendarPublished') {
+      // Targets of that year, and of the year before (their December due dates escalate into it).
+      const { year } = (event as unknown as WorkCalendarPublished).data;
+      const targets = await this.views.find<TargetView>(
+        TARGETS,
+        { year: { $in: [year - 1, year] } },
+        { limit: 100_000 },
+      );
+      for (const target of targets) await this.planTarget(target._id);
+    } else {
+      await this.planTarget((event.data as { targetId: string }).targetId);
     }
   }
 }

@@ -150,6 +150,18 @@ describe('digest', () => {
     );
   });
 
+  it('lists at most five items and counts the rest, so a long digest stays a few SMS', () => {
+    const many = Array.from({ length: 7 }, (_, i) =>
+      plan({ targetId: `T${i}`, targetTitle: `指标${i}` }, sh('2026-07-01 10:00')),
+    ).flatMap((j) => onDay(j, '2026-07-09'));
+    const message = digest(many);
+    expect(message.jobKeys).toHaveLength(7);
+    expect(message.items).toHaveLength(7);
+    expect(message.text).toMatch(/5\. 城东镇“指标4”[^；]*；等共7项，详见督考系统。$/);
+    expect(message.text).not.toContain('指标5');
+    expect(digest(many, '【督考】', 7).text).toContain('7. 城东镇“指标6”');
+  });
+
   it('says how many days a report is overdue, on the message day', () => {
     expect(digest(onDay(jobs, '2026-07-13')).text).toBe(
       '【督考】您好，以下事项请及时办理：1. 城东镇“GDP增速”2026年第二季度进度应于7月10日前报送，已逾期3天仍未报送。',

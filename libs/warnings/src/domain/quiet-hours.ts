@@ -103,6 +103,8 @@ export interface ReminderMessage {
 }
 
 export const DEFAULT_SMS_SIGNATURE = '【督考】';
+/** A digest lists this many items and counts the rest: a long SMS is split and billed per 67 characters. */
+export const DIGEST_MAX_LISTED = 5;
 
 /**
  * One message for the reminder jobs of one person on one Shanghai day ("several due items for one
@@ -110,7 +112,11 @@ export const DEFAULT_SMS_SIGNATURE = '【督考】';
  * (see `groupForDigest`); this refuses an empty list or jobs of different days. Items are ordered by
  * time, due date and key; a job listed twice appears once. Overdue days count to the message's day.
  */
-export function digest(jobs: readonly ReminderJob[], signature = DEFAULT_SMS_SIGNATURE): ReminderMessage {
+export function digest(
+  jobs: readonly ReminderJob[],
+  signature = DEFAULT_SMS_SIGNATURE,
+  maxListed = DIGEST_MAX_LISTED,
+): ReminderMessage {
   if (jobs.length === 0) throw new Error('digest needs at least one reminder job');
   const unique = [...new Map(jobs.map((j) => [j.jobKey, j])).values()].sort(
     (a, b) =>
@@ -122,7 +128,9 @@ export function digest(jobs: readonly ReminderJob[], signature = DEFAULT_SMS_SIG
   if (unique.some((j) => shanghaiDate(j.sendAt) !== day))
     throw new Error('digest takes the jobs of one Shanghai day');
   const items = unique.map((j) => itemText(j, day));
-  const text = `${signature}您好，以下事项请及时办理：${items.map((item, i) => `${i + 1}. ${item}`).join('；')}。`;
+  const listed = items.slice(0, maxListed).map((item, i) => `${i + 1}. ${item}`);
+  const more = items.length > listed.length ? `；等共${items.length}项，详见督考系统` : '';
+  const text = `${signature}您好，以下事项请及时办理：${listed.join('；')}${more}。`;
   return { day, sendAt: unique[0]!.sendAt, jobKeys: unique.map((j) => j.jobKey), items, text };
 }
 

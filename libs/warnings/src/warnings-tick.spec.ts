@@ -1,0 +1,213 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CommandBus } from '@nestjs/cqrs';
+import { SqliteEventStore } from '@dukao/event-store';
+import { SqliteReadModelStore } from '@dukao/read-model-store';
+import {
+  CYCLES,
+  type CycleView,
+  DEFAULT_SCHEME,
+  TARGETS,
+  type TargetView,
+  cyclesProjection,
+  targetsProjection,
+} from '@dukao/targets';
+import {
+  type RecordWarningEvaluation,
+  RecordWarningEvaluationHandler,
+} from './commands/evaluate-warning.command';
+import { gdpTarget, sh } from './domain/testing/worked-example.fixture';
+import type { WarningLevel } from './domain/warning-level';
+import { WARNINGS, type WarningView, warningsProjection } from './projections/warnings.projection';
+import { WarningEvaluator } from './warning-evaluator';
+import { WarningsTick } from './warnings-tick';
+
+/**
+ * The tick on SQLite stores, with the views written directly: which targets go through their
+ * warning stream (the command bus counts them), and what ends up recorded.
+ */
+
+const NOW = sh('2026-08-01 09:00');
+const clock = () => new Date(NOW);
+
+/** Q2 cumulative 3.2 of 8.0: 40 % against 50 %, a bell (the worked example). */
+const behind = (id: string, overrides: Partial<TargetView> = {}) =>
+  gdpTarget({ _id: id, cycleId: '2026', ...overrides });
+/** Q2 cumulative 4.0 of 8.0: on schedule, no warning. */
+const onTrack = (id: string, overrides: Partial<TargetView> = {}) =>
+  behind(id, {
+    latest: { period: '2026-Q2', reportId: 'R2', cumulativeValue: 4.0, status: 'verified' },
+    ...overrides,
+  });
+
+const CYCLE: CycleView = {
+  _id: '2026',
+  year: 2026,
+  name: '2026年度绩效考核',
+  status: 'open',
+  openedAt: sh('2026-01-02 10:00'),
+  schemes: [
+    {
+      version: 1,
+      effectiveFrom: sh('2026-01-01 00:00'),
+      note: '默认方案',
+      scheme: DEFAULT_SCHEME,
+      publishedAt: sh('2026-01-02 10:00'),
+    },
+  ],
+  indicatorTrees: [],
+};
+
+const dirs: string[] = [];
+let events: SqliteEventStore;
+let views: SqliteReadModelStore;
+let evaluator: WarningEvaluator;
+let tick: WarningsTick;
+/** Target ids of the evaluations sent through the command bus, in order. */
+let recorded: string[];
+/** Makes the command bus fail for this target. */
+let failFor: string | null;
+
+beforeEach(() => {
+  const dir = mkdtempSync(join(tmpdir(), 'dukao-tick-'));
+  dirs.push(dir);
+  events = new SqliteEventStore({ filename: join(dir, 'events.sqlite'), clock });
+  views = new SqliteReadModelStore({ filename: join(dir, 'views.sqlite') });
+  const handler = new RecordWarningEvaluationHandler(events);
+  recorded = [];
+  failFor = null;
+  const bus = {
+    execute: async (command: RecordWarningEvaluation) => {
+      recorded.push(command.command.targetId);
+      if (command.command.targetId === failFor) throw new Error(`no luck with ${failFor}`);
+      return handler.execute(command);
+    },
+  } as unknown as CommandBus;
+  evaluator = new WarningEvaluator(bus, views, clock);
+  tick = new WarningsTick(evaluator, views, events, clock);
+});
+afterEach(async () => {
+  await events.close();
+  await views.close();
+});
+afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+async function givenTargets(targets: TargetView[]): Promise<void> {
+  const writer = await views.generation(targetsProjection.name, 1, targetsProjection.collections);
+  await writer.commit(
+    targets.map((document) => ({ type: 'put', collection: TARGETS, document })),
+    0,
+  );
+  await views.activate(targetsProjection.name, 1, targetsProjection.version);
+  const cycles = await views.generation(cyclesProjection.name, 1, cyclesProjection.collections);
+  await cycles.commit([{ type: 'put', collection: CYCLES, document: CYCLE }], 0);
+  await views.activate(cyclesProjection.name, 1, cyclesProjection.version);
+}
+
+/** The warnings view with these levels, having taken in the log up to `checkpoint`. */
+async function givenWarningsView(levels: Record<string, WarningLevel>, checkpoint: number): Promise<void> {
+  const writer = await views.generation(warningsProjection.name, 1, warningsProjection.collections);
+  const documents = Object.entries(levels).map(([targetId, level]): WarningView => ({
+    _id: targetId,
+    cycleId: '2026',
+    unitId: 'U-A',
+    category: 'towns',
+    level,
+    reasons: [],
+    schemeVersion: 1,
+    since: sh('2026-07-09 10:00'),
+    history: [],
+  }));
+  await writer.commit(
+    documents.map((document) => ({ type: 'put', collection: WARNINGS, document })),
+    checkpoint,
+  );
+  await views.activate(warningsProjection.name, 1, warningsProjection.version);
+}
+
+/** A bell on the target's warning stream, as the reactor records it after a report. */
+async function givenRaisedAfterReport(target: TargetView): Promise<void> {
+  const outcome = await evaluator.evaluate(target, { kind: 'event', eventId: `report-of-${target._id}` });
+  expect(outcome?.events).toMatchObject([{ type: 'WarningRaised', data: { level: 'bell' } }]);
+}
+
+const streamOf = async (targetId: string) =>
+  (await events.readStream(`warning-${targetId}`)).map((e) => [
+    e.type,
+    (e.data as { level?: string }).level ?? null,
+    e.metadata.commandId,
+  ]);
+
+describe('when the warnings view has taken in the whole log', () => {
+  beforeEach(async () => {
+    await givenTargets([behind('A'), onTrack('B'), behind('C')]);
+    await givenRaisedAfterReport(behind('A'));
+    recorded = [];
+    await givenWarningsView({ A: 'bell' }, (await events.headPosition())!);
+  });
+
+  it('sends only the targets whose level changed through their stream', async () => {
+    expect(await tick.run()).toEqual({ evaluated: 3, changed: 1 });
+    expect(recorded).toEqual(['C']);
+    expect(await streamOf('C')).toEqual([['WarningRaised', 'bell', 'warn-C-tick-2026-08-01']]);
+    expect(await streamOf('A')).toEqual([['WarningRaised', 'bell', 'warn-A-report-of-A']]);
+  });
+
+  it('records nothing twice on a second run the same day, before the view has the first run in', async () => {
+    await tick.run();
+    recorded = [];
+    // The view is now behind the log (C's change): every target goes through its stream.
+    expect(await tick.run()).toEqual({ evaluated: 3, changed: 0 });
+    expect(recorded).toEqual(['A', 'B', 'C']);
+    expect(await streamOf('C')).toEqual([['WarningRaised', 'bell', 'warn-C-tick-2026-08-01']]);
+  });
+});
+
+describe('when the warnings view lags behind the log', () => {
+  it('goes through every stream, so a change the view has not taken in yet is not missed', async () => {
+    await givenTargets([onTrack('A'), onTrack('B')]);
+    await givenWarningsView({}, (await events.headPosition()) ?? 0);
+    // A bell recorded after the view's checkpoint; A has since caught up (a corrected report).
+    await givenRaisedAfterReport(behind('A'));
+    recorded = [];
+    expect(await tick.run()).toEqual({ evaluated: 2, changed: 1 });
+    expect(recorded).toEqual(['A', 'B']);
+    expect(await streamOf('A')).toEqual([
+      ['WarningRaised', 'bell', 'warn-A-report-of-A'],
+      ['WarningCleared', null, 'warn-A-tick-2026-08-01'],
+    ]);
+  });
+
+  it('treats a store without a warnings view as one that lags', async () => {
+    await givenTargets([onTrack('A'), behind('B')]);
+    await givenRaisedAfterReport(behind('B'));
+    recorded = [];
+    expect(await tick.run()).toEqual({ evaluated: 2, changed: 0 });
+    expect(recorded).toEqual(['A', 'B']);
+  });
+});
+
+it('pages through more issued targets than fit on one page, in id order, and skips the others', async () => {
+  const ids = Array.from({ length: 2100 }, (_, n) => `T${String(n).padStart(5, '0')}`);
+  await givenTargets([
+    ...ids.map((id, n) => (n % 700 === 5 ? behind(id) : onTrack(id))),
+    behind('W', { status: 'withdrawn', withdrawnAt: sh('2026-06-01 10:00') }),
+  ]);
+  await givenRaisedAfterReport(behind('T00005'));
+  await givenWarningsView({ T00005: 'bell' }, (await events.headPosition())!);
+  recorded = [];
+  expect(await tick.run()).toEqual({ evaluated: 2100, changed: 2 });
+  expect(recorded).toEqual(['T00705', 'T01405']);
+});
+
+it('rejects with the first failure once the recordings under way have ended, starting no more', async () => {
+  const ids = Array.from({ length: 300 }, (_, n) => `T${String(n).padStart(3, '0')}`);
+  await givenTargets(ids.map((id) => behind(id)));
+  failFor = 'T010';
+  await expect(tick.run()).rejects.toThrow('no luck with T010');
+  // At most one batch of recordings (64) was under way when T010 failed.
+  expect(recorded.length).toBeLessThanOrEqual(11 + 64);
+  for (const id of recorded.filter((id) => id !== 'T010'))
+    expect(await streamOf(id)).toEqual([['WarningRaised', 'bell', `warn-${id}-tick-2026-08-01`]]);
+});
