@@ -70,6 +70,9 @@ const EXPECTED: Record<RouteKey, Access> = {
   'POST /cycles/:cycleId/schemes': ['assessmentAdmin'],
   'POST /cycles/:cycleId/indicator-trees': ['assessmentAdmin'],
   'POST /cycles/:cycleId/close': ['assessmentAdmin'],
+  'PUT /work-calendars/:year': ['assessmentAdmin'],
+  'GET /work-calendars': 'authenticated',
+  'GET /work-calendars/:year': 'authenticated',
   'POST /units': ['assessmentAdmin'],
   'GET /units': TARGET_READERS,
   'GET /units/:unitId': TARGET_READERS,
@@ -95,6 +98,9 @@ const EXPECTED: Record<RouteKey, Access> = {
   'POST /warnings/evaluations': ['assessmentAdmin'],
   'GET /reminders': ['assessmentAdmin', 'supervisor', 'systemAdmin'],
   'GET /reminders/outbox': ['assessmentAdmin', 'supervisor', 'systemAdmin'],
+  'GET /reminders/sms': ['assessmentAdmin', 'supervisor', 'systemAdmin'],
+  'GET /reminders/messages': ['assessmentAdmin', 'supervisor', 'systemAdmin'],
+  'POST /reminders/receipts/:gateway': 'public',
 
   'POST /evidence': ['unitStaff', 'reviewer', 'supervisor', 'assessmentAdmin'],
   'GET /evidence/:fileId': [

@@ -1,3 +1,4 @@
+import { EVENT_STORE, type EventStore } from '@dukao/event-store';
 import {
   JOB_QUEUE,
   type JobInfo,
@@ -6,14 +7,17 @@ import {
   SendReminderProcessor,
   type SqliteJobQueue,
 } from '@dukao/notifications';
+import { ProjectionEngine } from '@dukao/projections';
 import { EvaluateWarningWhenTargetChanged } from '@dukao/warnings';
 import { EmbeddedApp, type Session, bearer } from './support/embedded-app';
 
 /**
  * Reminders (三级提醒) on the worked example of shared/DOMAIN.md, with a moving clock: Town A's GDP
  * target, Q2 report due 10 July. Tier 1 (reporter) on 7 and 9 July, tier 2 (leaderInCharge) on 11
- * July, tier 3 (principalLeader) on 13 July, all 09:00 Shanghai (01:00Z); a report on 12 July
- * cancels tier 3. A red at 23:00 sends tier 3 at 08:00 the next morning. The `it`s run in order.
+ * July, tier 3 (principalLeader) on 13 July, all due 09:00 Shanghai (01:00Z) and sent at 09:01, after
+ * the one-minute digest window in which a person's items due together are merged into one SMS; a
+ * report on 12 July cancels tier 3. A red at 23:00 sends tier 3 at 08:01 the next morning. The `it`s
+ * run in order.
  */
 
 const TOWNS_TREE = {
@@ -122,6 +126,30 @@ describe('reminders: Town A’s GDP target, tiers 1–3 by SMS, stopped by a rep
     (await env.http().get('/reminders?limit=1000').set(bearer(admin)).expect(200)).body.items;
   const outbox = async (): Promise<Array<{ key: string; to: string; text: string; sentAt: string }>> =>
     (await env.http().get('/reminders/outbox?limit=1000').set(bearer(supervisor)).expect(200)).body.items;
+  /** Each SMS sent, oldest first: the reminder items it carried (from the log's SmsSent), to whom, when. */
+  const sent = async () => {
+    const box = await outbox();
+    const head = await env.app.get<EventStore>(EVENT_STORE).headPosition();
+    if (head !== null)
+      expect(await env.app.get(ProjectionEngine).waitFor('smsMessages', head, 10_000)).toBe(true);
+    const logged = (await env.http().get('/reminders/messages?limit=1000').set(bearer(admin)).expect(200))
+      .body.items as Array<{
+      _id: string;
+      items: Array<{ reminderKey: string }>;
+      status: string;
+      sentAt: string;
+    }>;
+    const byKey = new Map(logged.map((m) => [m._id, m]));
+    return box.map((m) => {
+      expect(byKey.get(m.key)).toMatchObject({ status: 'sent', sentAt: m.sentAt });
+      return {
+        keys: byKey.get(m.key)!.items.map((i) => i.reminderKey),
+        to: m.to,
+        sentAt: m.sentAt,
+        text: m.text,
+      };
+    });
+  };
   const report = (body: Record<string, unknown>) =>
     env.http().post(`/targets/${targetId}/reports`).set(bearer(staffA)).send(body).expect(201);
 
@@ -220,36 +248,39 @@ describe('reminders: Town A’s GDP target, tiers 1–3 by SMS, stopped by a rep
     expect(await outbox()).toEqual([]);
   });
 
-  it('sends tier 1 to the reporter at 09:00 on 7 and 9 July, not before', async () => {
+  it('sends tier 1 to the reporter on 7 and 9 July, due 09:00 and sent at 09:01, not before', async () => {
     await travel('2026-07-07 08:59');
     await drain();
     expect(await outbox()).toEqual([]);
     await travel('2026-07-07 09:00');
     await drain();
-    let sent = await outbox();
-    expect(sent).toEqual([
+    expect(await outbox()).toEqual([]);
+    await travel('2026-07-07 09:01');
+    await drain();
+    let messages = await sent();
+    expect(messages).toEqual([
       expect.objectContaining({
-        key: key('reporter', '2026-Q2', 1, '2026-07-10', 3),
+        keys: [key('reporter', '2026-Q2', 1, '2026-07-10', 3)],
         to: PHONES.reporter,
-        sentAt: sh('2026-07-07 09:00'),
+        sentAt: sh('2026-07-07 09:01'),
       }),
     ]);
-    expect(sent[0]!.text).toContain('甲镇“GDP增速”');
-    expect(sent[0]!.text).toContain('7月10日');
-    await travel('2026-07-09 09:00');
+    expect(messages[0]!.text).toContain('甲镇“GDP增速”');
+    expect(messages[0]!.text).toContain('7月10日');
+    await travel('2026-07-09 09:01');
     await drain();
-    sent = await outbox();
-    expect(sent.map((s) => [s.key, s.to, s.sentAt])).toEqual([
-      [key('reporter', '2026-Q2', 1, '2026-07-10', 3), PHONES.reporter, sh('2026-07-07 09:00')],
-      [key('reporter', '2026-Q2', 1, '2026-07-10', 1), PHONES.reporter, sh('2026-07-09 09:00')],
+    messages = await sent();
+    expect(messages.map((m) => [m.keys, m.to, m.sentAt])).toEqual([
+      [[key('reporter', '2026-Q2', 1, '2026-07-10', 3)], PHONES.reporter, sh('2026-07-07 09:01')],
+      [[key('reporter', '2026-Q2', 1, '2026-07-10', 1)], PHONES.reporter, sh('2026-07-09 09:01')],
     ]);
   });
 
   it('sends tier 2 to the leader in charge on 11 July while the report is missing', async () => {
-    await travel('2026-07-11 09:00');
+    await travel('2026-07-11 09:01');
     await drain();
-    expect((await outbox()).at(-1)).toMatchObject({
-      key: key('leaderInCharge', '2026-Q2', 2, '2026-07-10'),
+    expect((await sent()).at(-1)).toMatchObject({
+      keys: [key('leaderInCharge', '2026-Q2', 2, '2026-07-10')],
       to: PHONES.leaderInCharge,
       sentAt: now,
     });
@@ -261,12 +292,12 @@ describe('reminders: Town A’s GDP target, tiers 1–3 by SMS, stopped by a rep
     const q2 = await report({ period: '2026-Q2', cumulativeValue: 3.2 });
     await settle(q2.body.position);
     expect(await queue().get(key('principalLeader', '2026-Q2', 3, '2026-07-10'))).toBeNull();
-    await travel('2026-07-13 09:00');
+    await travel('2026-07-13 09:01');
     await drain();
     expect(await outbox()).toHaveLength(3);
   });
 
-  it('a red at 23:00 sends tier 3 at 08:00 the next morning, not at 23:00', async () => {
+  it('a red at 23:00 sends tier 3 at 08:01 the next morning (due 08:00), not at 23:00', async () => {
     // Scheme version 2, in force at once: tier 3 ten days after the due date, so a red comes first.
     await travel('2026-09-01 10:00');
     const cycle = (await env.http().get('/cycles/2026').set(bearer(admin)).expect(200)).body;
@@ -285,14 +316,14 @@ describe('reminders: Town A’s GDP target, tiers 1–3 by SMS, stopped by a rep
     const t3 = key('principalLeader', '2026-Q3', 3, '2026-10-10');
     expect(await queue().get(t3)).toMatchObject({ state: 'pending', runAt: '2026-10-20T01:00:00.000Z' });
 
-    for (const day of ['2026-10-07 09:00', '2026-10-09 09:00', '2026-10-11 09:00']) {
+    for (const day of ['2026-10-07 09:00', '2026-10-07 09:01', '2026-10-09 09:01', '2026-10-11 09:01']) {
       await travel(day);
       await drain();
     }
-    expect((await outbox()).map((s) => s.key).slice(3)).toEqual([
-      key('reporter', '2026-Q3', 1, '2026-10-10', 3),
-      key('reporter', '2026-Q3', 1, '2026-10-10', 1),
-      key('leaderInCharge', '2026-Q3', 2, '2026-10-10'),
+    expect((await sent()).map((m) => m.keys).slice(3)).toEqual([
+      [key('reporter', '2026-Q3', 1, '2026-10-10', 3)],
+      [key('reporter', '2026-Q3', 1, '2026-10-10', 1)],
+      [key('leaderInCharge', '2026-Q3', 2, '2026-10-10')],
     ]);
 
     await travel('2026-10-18 23:00');
@@ -307,13 +338,16 @@ describe('reminders: Town A’s GDP target, tiers 1–3 by SMS, stopped by a rep
     expect(await outbox()).toHaveLength(6);
     await travel('2026-10-19 08:00');
     await drain();
-    expect((await outbox()).at(-1)).toMatchObject({
-      key: t3,
+    expect(await outbox()).toHaveLength(6);
+    await travel('2026-10-19 08:01');
+    await drain();
+    expect((await sent()).at(-1)).toMatchObject({
+      keys: [t3],
       to: PHONES.principalLeader,
-      sentAt: sh('2026-10-19 08:00'),
+      sentAt: sh('2026-10-19 08:01'),
     });
     expect((await outbox()).at(-1)!.text).toContain('红牌');
-    await travel('2026-10-20 09:00');
+    await travel('2026-10-20 09:01');
     await drain();
     expect(await outbox()).toHaveLength(7);
   });
@@ -339,6 +373,84 @@ describe('reminders: Town A’s GDP target, tiers 1–3 by SMS, stopped by a rep
     });
     expect(await outbox()).toEqual(before);
     expect(new Set(before.map((s) => s.key)).size).toBe(before.length);
+  });
+
+  it('merges one person’s items due together into one SMS: the reporter’s two Q4 reminders in one digest', async () => {
+    await travel('2026-12-01 10:00');
+    const proposed = await env
+      .http()
+      .post('/targets')
+      .set(bearer(admin))
+      .send({ ...GDP_PROPOSAL, title: '固定资产投资增速', measure: '固定资产投资增速' })
+      .expect(201);
+    const secondId: string = proposed.body.id;
+    const review = (as: Session, stage: string) =>
+      env
+        .http()
+        .post(`/targets/${secondId}/reviews`)
+        .set(bearer(as))
+        .send({ stage, decision: 'pass' })
+        .expect(200);
+    await review(reviewer, 'lineDepartment');
+    await review(admin, 'assessmentOffice');
+    const issued = await review(leader, 'leaderInCharge');
+    await settle(issued.body.position);
+
+    const before = (await outbox()).length;
+    await travel('2027-01-07 09:01');
+    await drain();
+    const messages = await sent();
+    expect(messages).toHaveLength(before + 1);
+    const digest = messages.at(-1)!;
+    expect(digest.to).toBe(PHONES.reporter);
+    expect(digest.sentAt).toBe(sh('2027-01-07 09:01'));
+    expect([...digest.keys].sort()).toEqual(
+      [
+        key('reporter', '2026-Q4', 1, '2027-01-10', 3),
+        `reminder_reporter_${secondId}_2026-Q4_t1_2027-01-10_b3`,
+      ].sort(),
+    );
+    expect(digest.text).toMatch(/^【督考】您好，以下事项请及时办理：1\. 甲镇“.+”.*；2\. 甲镇“.+”.*。$/);
+    expect(digest.text).toContain('GDP增速');
+    expect(digest.text).toContain('固定资产投资增速');
+    // Each item's job is done, and both point at the one message.
+    for (const k of digest.keys) expect(await queue().get(k)).toMatchObject({ state: 'done' });
+  });
+
+  it('counts offsets in working days once the scheme says so, skipping the published 2027 holidays', async () => {
+    // Now 7 January 2027; Q4 is due Sunday 10 January. 11–12 January are declared holidays (an example).
+    const calendar = await env
+      .http()
+      .put('/work-calendars/2027')
+      .set(bearer(admin))
+      .send({ holidays: ['2027-01-11', '2027-01-12'], workdays: [], source: '测试用日历' })
+      .expect(200);
+    expect(calendar.body.version).toBe(1);
+    await settle();
+    const tier2 = key('leaderInCharge', '2026-Q4', 2, '2027-01-10');
+    const tier3 = key('principalLeader', '2026-Q4', 3, '2027-01-10');
+    const tier1 = key('reporter', '2026-Q4', 1, '2027-01-10', 1);
+    // Calendar days still: the calendar alone changes nothing.
+    expect(await queue().get(tier2)).toMatchObject({ runAt: sh('2027-01-11 09:00') });
+
+    const cycle = (await env.http().get('/cycles/2026').set(bearer(admin)).expect(200)).body;
+    const scheme = cycle.schemes.at(-1).scheme;
+    const published = await env
+      .http()
+      .post('/cycles/2026/schemes')
+      .set(bearer(admin))
+      .send({
+        scheme: { ...scheme, reminders: { ...scheme.reminders, offsetDays: 'working' } },
+        effectiveFrom: now,
+        note: '第三版：按工作日计',
+      })
+      .expect(201);
+    await settle(published.body.position);
+    // One working day before Sunday the 10th is Friday the 8th; one after skips the holidays to the
+    // 13th; ten after runs 13–15, 18–22, 25–26.
+    expect(await queue().get(tier1)).toMatchObject({ state: 'pending', runAt: sh('2027-01-08 09:00') });
+    expect(await queue().get(tier2)).toMatchObject({ state: 'pending', runAt: sh('2027-01-13 09:00') });
+    expect(await queue().get(tier3)).toMatchObject({ state: 'pending', runAt: sh('2027-01-26 09:00') });
   });
 
   it('a reminder with nobody holding the duty fails with a clear error', async () => {

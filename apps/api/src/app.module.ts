@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { allProjections } from '@dukao/composition';
+import { CalendarModule } from '@dukao/calendar';
 import { AppConfigModule, type AppConfig } from '@dukao/config';
 import { EventStoreModule } from '@dukao/event-store';
 import type { Clock } from '@dukao/kernel';
@@ -14,6 +15,7 @@ import { ReadModelStoreModule } from '@dukao/read-model-store';
 import { MissedPeriodsSchedule, TargetsModule } from '@dukao/targets';
 import { EvaluateWarningWhenTargetChanged, WarningsModule, WarningsSchedule } from '@dukao/warnings';
 import { AuditStreamsController } from './audit/audit-streams.controller';
+import { WorkCalendarsController } from './calendar/work-calendars.controller';
 import { ReadYourWrites } from './common/read-your-writes';
 import { EvidenceController } from './evidence/evidence.controller';
 import { HealthController } from './health/health.controller';
@@ -26,6 +28,7 @@ import { TargetImportController } from './targets/target-import.controller';
 import { TargetsController, UnitDashboardController } from './targets/targets.controller';
 import { WarningsController } from './warnings/warnings.controller';
 import { RemindersController } from './reminders/reminders.controller';
+import { SmsReceiptsController } from './reminders/sms-receipts.controller';
 import { AuthGuard } from './security/auth.guard';
 
 @Module({})
@@ -46,6 +49,7 @@ export class AppModule {
         IdentityModule,
         TargetsModule,
         WarningsModule,
+        CalendarModule,
         EvidenceStoreModule,
         NotificationsModule.forRoot(),
         RemindersModule.forRoot({ run: config.mode === 'embedded' }),
@@ -58,12 +62,14 @@ export class AppModule {
         ProjectionsController,
         AuditStreamsController,
         PlanningController,
+        WorkCalendarsController,
         TargetImportController,
         TargetsController,
         UnitDashboardController,
         EvidenceController,
         WarningsController,
         RemindersController,
+        SmsReceiptsController,
       ],
       providers: [
         ReadYourWrites,

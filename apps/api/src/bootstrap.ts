@@ -18,6 +18,8 @@ export async function createApiApp(
 ): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, options.clock), {
     bodyParser: false,
+    // Kept beside the parsed body for signed callbacks (SMS receipts), whose signature covers the bytes.
+    rawBody: true,
     ...(options.logger === false ? { logger: false } : {}),
   });
   // Security headers; CORS stays off (same-origin clients only) unless a deployment adds it.

@@ -1,4 +1,6 @@
 import { streamCatalogProjection } from '@dukao/audit';
+import { workCalendarsProjection } from '@dukao/calendar';
+import { smsMessagesProjection } from '@dukao/notifications';
 import { usersProjection } from '@dukao/identity';
 import { cyclesProjection, targetsProjection, unitsProjection } from '@dukao/targets';
 import { warningsProjection } from '@dukao/warnings';
@@ -15,4 +17,6 @@ export const allProjections: readonly Projection[] = [
   cyclesProjection,
   targetsProjection,
   warningsProjection,
+  workCalendarsProjection,
+  smsMessagesProjection,
 ];

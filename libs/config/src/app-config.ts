@@ -5,6 +5,37 @@ export type EventStoreConfig =
   | { kind: 'sqlite'; filename: string; durability: 'full' | 'normal' }
   | { kind: 'kurrentdb'; connectionString: string };
 
+/**
+ * Where SMS go (`SMS_GATEWAY`). Holds secrets: never log it whole, never put it in an error message.
+ * Receipt callbacks are verified with the same settings: the http gateway's `secret`, Aliyun's
+ * `receiptToken`.
+ */
+export type SmsGatewayConfig =
+  | { kind: 'outbox' }
+  | {
+      kind: 'http';
+      url: string;
+      /** HMAC-SHA256 key: signs what we send and verifies the provider's receipt callbacks. */
+      secret: string;
+      timeoutMs: number;
+    }
+  | {
+      kind: 'aliyun';
+      accessKeyId: string;
+      accessKeySecret: string;
+      signName: string;
+      /** Our template name (`reminderDigest`, …) → approved Aliyun template code (`SMS_123456789`). */
+      templates: Record<string, string>;
+      /** `host[:port]` of the SendSms API. */
+      endpoint: string;
+      protocol: 'https' | 'http';
+      timeoutMs: number;
+      /** Shared token of the delivery-report callback (`?token=`); null: receipts are refused. */
+      receiptToken: string | null;
+    };
+
+export type SmsGatewayKind = SmsGatewayConfig['kind'];
+
 export interface AppConfig {
   mode: 'embedded' | 'production';
   port: number;
@@ -26,6 +57,9 @@ export interface AppConfig {
   rateLimitPerMinute: number;
   /** How often the missed-period check runs where projections run; 0 turns it off. */
   missedPeriodCheckMinutes: number;
+  sms: SmsGatewayConfig;
+  /** How long a person's SMS digest collects items due together before it goes (SMS_DIGEST_WINDOW_SECONDS, default 60). */
+  smsDigestWindowSeconds: number;
 }
 
 /** Raised for a configuration the process must not start with. Its message is meant for the operator. */
@@ -84,6 +118,120 @@ const optionalUrl = (name: string, schemes: string[]) =>
       return value;
     });
 
+/** A secret: its value never appears in a message. */
+const secret = (name: string, minLength: number) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === '') return null;
+      if (value.length < minLength) {
+        ctx.addIssue({ code: 'custom', message: `${name} must be at least ${minLength} characters` });
+        return z.NEVER;
+      }
+      return value;
+    });
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? null : value.trim()));
+
+const smsHttpUrl = z
+  .string()
+  .optional()
+  .transform((value, ctx) => {
+    if (value === undefined || value === '') return null;
+    const url = URL.canParse(value) ? new URL(value) : null;
+    if (url && (url.username || url.password)) {
+      // Not echoed: the user part may hold a password.
+      ctx.addIssue({
+        code: 'custom',
+        message: 'SMS_HTTP_URL must not contain credentials; the gateway authenticates with SMS_HTTP_SECRET',
+      });
+      return z.NEVER;
+    }
+    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+      ctx.addIssue({
+        code: 'custom',
+        // A value with "@" is not echoed either: it may be a mistyped user:password@host.
+        message: `SMS_HTTP_URL must be an https:// or http:// URL${value.includes('@') ? '' : ` (got "${value}")`}`,
+      });
+      return z.NEVER;
+    }
+    return url.toString();
+  });
+
+const aliyunTemplates = z
+  .string()
+  .optional()
+  .transform((value, ctx) => {
+    if (value === undefined || value.trim() === '') return null;
+    const problem =
+      'ALIYUN_SMS_TEMPLATES must be a JSON object of our template names to Aliyun template codes, ' +
+      'e.g. {"reminderDigest":"SMS_123456789"}';
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `${problem} (not valid JSON)` });
+      return z.NEVER;
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${problem} (got ${Array.isArray(parsed) ? 'an array' : typeof parsed})`,
+      });
+      return z.NEVER;
+    }
+    const templates: Record<string, string> = {};
+    for (const [name, code] of Object.entries(parsed as Record<string, unknown>)) {
+      if (
+        !/^[A-Za-z][A-Za-z0-9_.-]*$/.test(name) ||
+        typeof code !== 'string' ||
+        !/^[A-Za-z0-9_-]+$/.test(code)
+      ) {
+        ctx.addIssue({ code: 'custom', message: `${problem} (bad entry "${name}")` });
+        return z.NEVER;
+      }
+      templates[name] = code;
+    }
+    if (Object.keys(templates).length === 0) {
+      ctx.addIssue({ code: 'custom', message: `${problem} (got an empty object)` });
+      return z.NEVER;
+    }
+    return templates;
+  });
+
+const aliyunEndpoint = z
+  .string()
+  .optional()
+  .transform((value, ctx) => {
+    if (value === undefined || value.trim() === '')
+      return { endpoint: 'dysmsapi.aliyuncs.com', protocol: 'https' as const };
+    const withScheme = value.includes('://') ? value : `https://${value}`;
+    const url = URL.canParse(withScheme) ? new URL(withScheme) : null;
+    if (
+      !url ||
+      (url.protocol !== 'https:' && url.protocol !== 'http:') ||
+      url.username ||
+      url.password ||
+      url.pathname !== '/' ||
+      url.search ||
+      url.hash
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `ALIYUN_SMS_ENDPOINT must be a host[:port], or http(s)://host[:port]${value.includes('@') ? '' : ` (got "${value}")`}`,
+      });
+      return z.NEVER;
+    }
+    return {
+      endpoint: url.host,
+      protocol: url.protocol === 'http:' ? ('http' as const) : ('https' as const),
+    };
+  });
+
 const envSchema = z.object({
   PORT: port('PORT', 3000),
   WORKER_HEALTH_PORT: port('WORKER_HEALTH_PORT', 3001),
@@ -111,7 +259,92 @@ const envSchema = z.object({
     .string()
     .regex(/^\d+(kb|mb)$/i, 'HTTP_BODY_LIMIT must look like 256kb or 1mb')
     .optional(),
+  SMS_GATEWAY: z
+    .enum(['outbox', 'http', 'aliyun'], { message: 'SMS_GATEWAY must be "outbox", "http" or "aliyun"' })
+    .optional(),
+  SMS_HTTP_URL: smsHttpUrl,
+  SMS_HTTP_SECRET: secret('SMS_HTTP_SECRET', 32),
+  SMS_HTTP_TIMEOUT_MS: positiveInt('SMS_HTTP_TIMEOUT_MS', 10_000, 120_000),
+  SMS_DIGEST_WINDOW_SECONDS: positiveInt('SMS_DIGEST_WINDOW_SECONDS', 60, 3600),
+  ALIYUN_ACCESS_KEY_ID: optionalText,
+  ALIYUN_ACCESS_KEY_SECRET: secret('ALIYUN_ACCESS_KEY_SECRET', 1),
+  ALIYUN_SMS_SIGN_NAME: optionalText,
+  ALIYUN_SMS_TEMPLATES: aliyunTemplates,
+  ALIYUN_SMS_ENDPOINT: aliyunEndpoint,
+  ALIYUN_SMS_RECEIPT_TOKEN: secret('ALIYUN_SMS_RECEIPT_TOKEN', 32),
 });
+
+type Env = z.output<typeof envSchema>;
+
+/** What each gateway needs; ALIYUN_SMS_RECEIPT_TOKEN is optional (without it delivery reports are refused). */
+const SMS_SETTINGS = {
+  http: ['SMS_HTTP_URL', 'SMS_HTTP_SECRET'],
+  aliyun: [
+    'ALIYUN_ACCESS_KEY_ID',
+    'ALIYUN_ACCESS_KEY_SECRET',
+    'ALIYUN_SMS_SIGN_NAME',
+    'ALIYUN_SMS_TEMPLATES',
+  ],
+} as const;
+
+const SMS_HINTS: Record<(typeof SMS_SETTINGS)[keyof typeof SMS_SETTINGS][number], string> = {
+  SMS_HTTP_URL: 'the provider endpoint the messages are POSTed to',
+  SMS_HTTP_SECRET: 'the shared HMAC key, 32 characters or more',
+  ALIYUN_ACCESS_KEY_ID: 'the AccessKey ID of a RAM user allowed to call dysmsapi:SendSms',
+  ALIYUN_ACCESS_KEY_SECRET: 'the AccessKey secret of that RAM user',
+  ALIYUN_SMS_SIGN_NAME: 'the approved SMS signature (签名), e.g. 督考',
+  ALIYUN_SMS_TEMPLATES:
+    'a JSON object of template names to approved codes, e.g. {"reminderDigest":"SMS_123456789"}',
+};
+
+/**
+ * The SMS gateway settings: those of the chosen gateway must all be there. Settings of a gateway
+ * while `SMS_GATEWAY` is unset are refused too, so that a forgotten `SMS_GATEWAY=http` does not leave
+ * production quietly writing to the outbox.
+ */
+function smsConfig(e: Env): SmsGatewayConfig | string[] {
+  const gateway = e.SMS_GATEWAY;
+  if (gateway === undefined) {
+    const stray = [...SMS_SETTINGS.http, ...SMS_SETTINGS.aliyun, 'ALIYUN_SMS_RECEIPT_TOKEN' as const].filter(
+      (name) => e[name] !== null,
+    );
+    if (stray.length > 0)
+      return [
+        `${stray.join(', ')} ${stray.length === 1 ? 'is' : 'are'} set but SMS_GATEWAY is not: ` +
+          'set SMS_GATEWAY=http or SMS_GATEWAY=aliyun (or SMS_GATEWAY=outbox to keep messages in the outbox)',
+      ];
+    return { kind: 'outbox' };
+  }
+  if (gateway === 'outbox') return { kind: 'outbox' };
+  const missing = (names: ReadonlyArray<keyof typeof SMS_HINTS>) =>
+    names
+      .filter((name) => e[name] === null)
+      .map((name) => `SMS_GATEWAY=${gateway} needs ${name} (${SMS_HINTS[name]})`);
+  if (gateway === 'http') {
+    const { SMS_HTTP_URL: url, SMS_HTTP_SECRET: hmacKey } = e;
+    if (url === null || hmacKey === null) return missing(SMS_SETTINGS.http);
+    return { kind: 'http', url, secret: hmacKey, timeoutMs: e.SMS_HTTP_TIMEOUT_MS };
+  }
+  const {
+    ALIYUN_ACCESS_KEY_ID: accessKeyId,
+    ALIYUN_ACCESS_KEY_SECRET: accessKeySecret,
+    ALIYUN_SMS_SIGN_NAME: signName,
+    ALIYUN_SMS_TEMPLATES: templates,
+  } = e;
+  if (accessKeyId === null || accessKeySecret === null || signName === null || templates === null)
+    return missing(SMS_SETTINGS.aliyun);
+  return {
+    kind: 'aliyun',
+    accessKeyId,
+    accessKeySecret,
+    signName,
+    templates,
+    endpoint: e.ALIYUN_SMS_ENDPOINT.endpoint,
+    protocol: e.ALIYUN_SMS_ENDPOINT.protocol,
+    timeoutMs: e.SMS_HTTP_TIMEOUT_MS,
+    receiptToken: e.ALIYUN_SMS_RECEIPT_TOKEN,
+  };
+}
 
 const KURRENT_SCHEMES = ['kurrentdb', 'kurrentdb+discover', 'esdb', 'esdb+discover', 'kdb', 'kdb+discover'];
 
@@ -163,6 +396,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       'JWT_SECRET is required in production mode (32 characters or more, the same for every api replica)',
     ]);
   }
+  const sms = smsConfig(e);
+  if (Array.isArray(sms)) throw new ConfigError(sms);
   return {
     mode,
     port: e.PORT,
@@ -183,6 +418,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     missedPeriodCheckMinutes:
       e.MISSED_PERIOD_CHECK_MINUTES === undefined ? 60 : Number(e.MISSED_PERIOD_CHECK_MINUTES),
+    sms,
+    smsDigestWindowSeconds: e.SMS_DIGEST_WINDOW_SECONDS,
   };
 }
 

@@ -16,6 +16,7 @@ import {
   backoffDelay,
   checkNewJob,
   errorText,
+  isPermanentJobError,
   resolveProcessOptions,
 } from './job-queue.port';
 
@@ -30,6 +31,11 @@ export interface BullmqJobQueueOptions {
   prefix?: string;
   /** Where connection and worker errors go. Default console.error. */
   onError?: (error: unknown) => void;
+  /**
+   * How long a running job's lock lasts without renewal; a worker that died is noticed (its jobs
+   * run again) within about twice this. BullMQ's default, 30 s, when unset.
+   */
+  lockDurationMs?: number;
 }
 
 /** What the adapter stores as BullMQ job data. */
@@ -93,6 +99,7 @@ export class BullmqJobQueue implements JobQueue {
   private readonly onError: (error: unknown) => void;
   private readonly consumers = new Map<string, Consumer>();
   private worker: Worker | undefined;
+  private readonly lockDurationMs: number | undefined;
   private closed = false;
   private closing: Promise<void> | undefined;
 
@@ -101,6 +108,7 @@ export class BullmqJobQueue implements JobQueue {
     this.ownsConnection = options.ownsConnection ?? false;
     this.queueName = options.queueName ?? 'dukao-jobs';
     this.prefix = options.prefix;
+    this.lockDurationMs = options.lockDurationMs;
     this.onError = options.onError ?? ((error) => console.error('job queue (BullMQ):', error));
     this.queue = new Queue(this.queueName, {
       connection: this.connection,
@@ -121,7 +129,7 @@ export class BullmqJobQueue implements JobQueue {
   async schedule(job: NewJob): Promise<'scheduled' | 'exists'> {
     if (this.closed) throw new JobQueueClosedError();
     const runAt = checkNewJob(job);
-    if (await this.queue.getJob(job.jobKey)) return 'exists';
+    // One add and one read: BullMQ ignores an add whose id exists, and the stored token tells who won.
     const token = randomUUID();
     const data: StoredData = { payload: job.payload, runAt: new Date(runAt).toISOString(), token };
     await this.queue.add(job.name, data, {
@@ -167,6 +175,9 @@ export class BullmqJobQueue implements JobQueue {
       connection: this.connection,
       concurrency,
       ...(this.prefix ? { prefix: this.prefix } : {}),
+      ...(this.lockDurationMs
+        ? { lockDuration: this.lockDurationMs, stalledInterval: this.lockDurationMs }
+        : {}),
       settings: {
         backoffStrategy: (attemptsMade: number, _type?: string, _err?: Error, job?: { name: string }) =>
           backoffDelay(this.consumers.get(job?.name ?? '')?.options.backoffMs ?? 1000, attemptsMade),
@@ -255,7 +266,9 @@ export class BullmqJobQueue implements JobQueue {
         attempt,
       });
     } catch (error) {
-      if (attempt >= consumer.options.maxAttempts) throw new UnrecoverableError(errorText(error));
+      // BullMQ moves a job that throws UnrecoverableError straight to failed, whatever its attempts.
+      if (attempt >= consumer.options.maxAttempts || isPermanentJobError(error))
+        throw new UnrecoverableError(errorText(error));
       throw error instanceof Error ? error : new Error(errorText(error));
     } finally {
       consumer.running--;

@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { InvalidJobError, type JobInfo, type JobQueue, type RunningJob } from './job-queue.port';
+import {
+  InvalidJobError,
+  type JobInfo,
+  type JobQueue,
+  PermanentJobError,
+  type RunningJob,
+} from './job-queue.port';
 
 /**
  * Opens a queue on the test's backend; queues opened within one test share it (the same SQLite
@@ -204,6 +210,40 @@ export function describeJobQueueContract(name: string, factory: JobQueueFactory)
         expect(await queue.schedule({ jobKey: key('f'), name: 'sms', runAt: inMs(0), payload: {} })).toBe(
           'exists',
         );
+      });
+
+      it('fails a job at once, with its message, when the handler throws a permanent error', async () => {
+        const runs = recorder(
+          queue,
+          'sms',
+          async (job) => {
+            if (job.payload.kind === 'class') throw new PermanentJobError('template not approved');
+            // An error from outside the queue's lib that only carries the marker (as SmsRejectedError does).
+            throw Object.assign(new Error('invalid phone number'), { permanent: true });
+          },
+          { maxAttempts: 5, backoffMs: 50 },
+        );
+        await queue.schedule({ jobKey: key('p1'), name: 'sms', runAt: inMs(0), payload: { kind: 'class' } });
+        await queue.schedule({ jobKey: key('p2'), name: 'sms', runAt: inMs(0), payload: { kind: 'flag' } });
+
+        for (const [label, message] of [
+          ['p1', 'template not approved'],
+          ['p2', 'invalid phone number'],
+        ] as const) {
+          const failed = await waitFor(async () => {
+            const info = await queue.get(key(label));
+            return info?.state === 'failed' && info;
+          });
+          expect(failed).toMatchObject({ state: 'failed', attempts: 1, lastError: message });
+          expect(failed.finishedAt).not.toBeNull();
+        }
+        // Well past the backoff of a second attempt (50 ms): none comes.
+        await sleep(300);
+        expect(runs.map((r) => [r.job.jobKey, r.job.attempt]).sort()).toEqual([
+          [key('p1'), 1],
+          [key('p2'), 1],
+        ]);
+        expect((await queue.get(key('p1')))?.attempts).toBe(1);
       });
 
       it('shows a job waiting for its next attempt as pending with its error, and completes it when a retry succeeds', async () => {

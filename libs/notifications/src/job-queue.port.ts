@@ -11,6 +11,8 @@
  * - a handler that throws is retried with exponential backoff (`backoffMs · 2^(n-1)` after the
  *   n-th failure) until `maxAttempts` attempts were made; the job is then kept as `failed` with
  *   its last error, and stays visible through {@link JobQueue.get} and {@link JobQueue.list};
+ * - a handler that throws a {@link PermanentJobError} (or any error whose `permanent` is `true`)
+ *   fails the job at once with that error's message: no further attempts;
  * - delivery is **at least once**: a worker that stops in the middle of a job (crash, lost lease)
  *   leaves the job to run again. Handlers must be idempotent, keyed by `jobKey` (the SMS sender
  *   dedupes by it).
@@ -140,6 +142,29 @@ export class JobQueueClosedError extends Error {
     super('the job queue is closed');
     this.name = 'JobQueueClosedError';
   }
+}
+
+/**
+ * Thrown by a handler when retrying cannot help (the provider refused the message, the job's data is
+ * unusable): the job becomes `failed` at once with this message instead of spending its remaining
+ * attempts. Errors defined outside this lib mark themselves the same way with `permanent = true`
+ * (see {@link isPermanentJobError}), so they need not import the queue.
+ */
+export class PermanentJobError extends Error {
+  readonly code: string = 'PERMANENT_JOB_ERROR';
+  readonly permanent = true;
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'PermanentJobError';
+  }
+}
+
+/** True for a {@link PermanentJobError} and for any error object whose `permanent` is `true`. */
+export function isPermanentJobError(error: unknown): boolean {
+  return (
+    error instanceof PermanentJobError ||
+    (typeof error === 'object' && error !== null && (error as { permanent?: unknown }).permanent === true)
+  );
 }
 
 /** Checks a key; shared by the adapters so that both refuse the same keys. */

@@ -16,6 +16,7 @@ import {
   backoffDelay,
   checkNewJob,
   errorText,
+  isPermanentJobError,
   resolveProcessOptions,
 } from './job-queue.port';
 
@@ -309,7 +310,8 @@ export class SqliteJobQueue implements JobQueue {
       const now = this.now().getTime();
       const message = errorText(error);
       this.guard(() => {
-        if (attempts >= consumer.options.maxAttempts) this.failStmt.run(now, message, jobKey, attempts);
+        if (attempts >= consumer.options.maxAttempts || isPermanentJobError(error))
+          this.failStmt.run(now, message, jobKey, attempts);
         else
           this.retryStmt.run(
             now + backoffDelay(consumer.options.backoffMs, attempts),

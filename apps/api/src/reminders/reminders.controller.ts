@@ -8,9 +8,18 @@ import {
   type JobQueue,
   type JobState,
   OutboxSmsGateway,
+  maskPhone,
   REMINDER_JOB,
   type ReminderJobPayload,
+  SMS_BY_TARGET,
+  SMS_JOB,
+  SMS_MESSAGES,
+  type SmsByTargetView,
+  type SmsJobPayload,
+  SmsLedger,
+  type SmsMessageView,
 } from '@dukao/notifications';
+import { READ_MODEL_STORE, type ReadModelStore } from '@dukao/read-model-store';
 import { Roles } from '../security/access';
 
 /** Who may see the reminder jobs and the SMS sent (phone numbers included). */
@@ -19,6 +28,17 @@ const STATES: JobState[] = ['pending', 'running', 'done', 'failed'];
 
 export class ListRemindersQuery {
   @IsOptional() @IsIn(STATES) state?: JobState;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000) limit?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(1_000_000) skip?: number;
+}
+
+const ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
+const DELIVERY = ['sent', 'delivered', 'deliveryFailed', 'rejected'];
+
+export class ListMessagesQuery {
+  @IsOptional() @Matches(ID, { message: '目标编号格式不正确' }) targetId?: string;
+  @IsOptional() @Matches(ID, { message: '用户编号格式不正确' }) userId?: string;
+  @IsOptional() @IsIn(DELIVERY) status?: string;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000) limit?: number;
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(1_000_000) skip?: number;
 }
@@ -35,6 +55,8 @@ export class RemindersController {
   constructor(
     @Inject(JOB_QUEUE) private readonly queue: JobQueue,
     @Inject(OutboxSmsGateway) private readonly outbox: OutboxSmsGateway,
+    @Inject(READ_MODEL_STORE) private readonly views: ReadModelStore,
+    private readonly ledger: SmsLedger,
   ) {}
 
   /** The reminder jobs by time: planned, sent, failed (e.g. nobody holds the duty), with their tier. */
@@ -82,5 +104,87 @@ export class RemindersController {
     return {
       items: await this.outbox.list({ to: query.to, limit: query.limit ?? 100, skip: query.skip ?? 0 }),
     };
+  }
+
+  /**
+   * The SMS messages (digests) queued to the gateway, with their state: waiting, being sent, sent,
+   * refused, or failed after every retry (`lastError`). What the outbox or provider has is not
+   * enough to see a message that never got there.
+   */
+  @Get('sms')
+  @Roles(...REMINDER_READERS)
+  @ApiOperation({ summary: '短信发送任务：待发、已发、失败（含失败原因）（考核管理、督查督办、系统管理员）' })
+  async smsJobs(@Query() query: ListRemindersQuery) {
+    const jobs = await this.queue.list({
+      state: query.state,
+      limit: query.limit ?? 100,
+      skip: query.skip ?? 0,
+    });
+    return {
+      items: jobs
+        .filter((job) => job.name === SMS_JOB)
+        .map((job) => {
+          const digest = this.ledger.digest((job.payload as unknown as SmsJobPayload).digestKey);
+          return {
+            key: job.jobKey,
+            messageKey: digest?.key ?? null,
+            state: job.state,
+            runAt: job.runAt,
+            attempts: job.attempts,
+            lastError: job.lastError,
+            finishedAt: job.finishedAt,
+            message: digest && {
+              userId: digest.userId,
+              phone: maskPhone(digest.phone),
+              state: digest.state,
+              items: digest.items.map((i) => i.reminderKey),
+              text: digest.text,
+              sentAt: digest.sentAt,
+              error: digest.error,
+            },
+          };
+        }),
+    };
+  }
+
+  /**
+   * The messages sent or refused, from the log (SmsSent, SmsRejected, delivery receipts): who was
+   * told what and when, and whether it arrived. By target, by person, or all, newest first.
+   */
+  @Get('messages')
+  @Roles(...REMINDER_READERS)
+  @ApiOperation({
+    summary:
+      '短信记录（来自事件日志）：收件人、内容、涉及目标、发送与送达时间（考核管理、督查督办、系统管理员）',
+  })
+  async messages(@Query() query: ListMessagesQuery) {
+    const limit = query.limit ?? 100;
+    const skip = query.skip ?? 0;
+    const filter: Record<string, unknown> = {};
+    if (query.userId) filter.userId = query.userId;
+    if (query.status) filter.status = query.status;
+    if (!query.targetId) {
+      const items = await this.views.find<SmsMessageView>(SMS_MESSAGES, filter, {
+        sort: { sentAt: -1, _id: 1 },
+        limit,
+        skip,
+      });
+      return { items: items.map(({ _position, ...m }) => m) };
+    }
+    const index = await this.views.find<SmsByTargetView>(
+      SMS_BY_TARGET,
+      { targetId: query.targetId, ...(query.userId ? { userId: query.userId } : {}) },
+      { sort: { at: -1, _id: 1 }, limit: query.status ? 100_000 : limit + skip },
+    );
+    const found = new Map(
+      (
+        await this.views.find<SmsMessageView>(SMS_MESSAGES, { _id: { $in: index.map((i) => i.messageKey) } })
+      ).map((m) => [m._id, m]),
+    );
+    const items = index
+      .map((i) => found.get(i.messageKey))
+      .filter((m): m is SmsMessageView => m !== undefined && (!query.status || m.status === query.status))
+      .slice(skip, skip + limit);
+    return { items: items.map(({ _position, ...m }) => m) };
   }
 }

@@ -4,3 +4,7 @@ export * from './sms-ledger';
 export * from './reminder-planner.reactor';
 export * from './send-reminder.processor';
 export * from './reminders.module';
+export * from './sms.events';
+export * from './http.sms-gateway';
+export * from './aliyun.sms-gateway';
+export * from './sms-gateways';

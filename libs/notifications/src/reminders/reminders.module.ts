@@ -5,7 +5,8 @@ import { CLOCK, type Clock } from '@dukao/kernel';
 import { JOB_QUEUE, type JobQueue } from '../job-queue.port';
 import { OutboxSmsGateway } from './outbox.sms-gateway';
 import { ReminderPlanner } from './reminder-planner.reactor';
-import { SendReminderProcessor } from './send-reminder.processor';
+import { SendReminderProcessor, SMS_DIGEST_WINDOW_MS, SMS_GATEWAY_NAME } from './send-reminder.processor';
+import { createSmsGateway } from './sms-gateways';
 import { SmsLedger } from './sms-ledger';
 import { SMS_GATEWAY } from './sms.port';
 
@@ -27,7 +28,21 @@ export class RemindersModule implements OnApplicationShutdown {
           useFactory: (config: AppConfig, clock: Clock) =>
             new OutboxSmsGateway(join(config.dataDir, 'sms-outbox.sqlite'), clock),
         },
-        { provide: SMS_GATEWAY, useExisting: OutboxSmsGateway },
+        {
+          provide: SMS_GATEWAY,
+          inject: [APP_CONFIG, OutboxSmsGateway],
+          useFactory: (config: AppConfig, outbox: OutboxSmsGateway) => createSmsGateway(config, outbox),
+        },
+        {
+          provide: SMS_GATEWAY_NAME,
+          inject: [APP_CONFIG],
+          useFactory: (config: AppConfig) => config.sms.kind,
+        },
+        {
+          provide: SMS_DIGEST_WINDOW_MS,
+          inject: [APP_CONFIG],
+          useFactory: (config: AppConfig) => config.smsDigestWindowSeconds * 1000,
+        },
         {
           provide: SmsLedger,
           inject: [APP_CONFIG],
@@ -38,6 +53,7 @@ export class RemindersModule implements OnApplicationShutdown {
       exports: [
         OutboxSmsGateway,
         SMS_GATEWAY,
+        SMS_GATEWAY_NAME,
         SmsLedger,
         ...(options.run ? [ReminderPlanner, SendReminderProcessor] : []),
       ],

@@ -1,14 +1,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SqliteEventStore } from '@dukao/event-store';
 import type { ReadModelStore } from '@dukao/read-model-store';
 import { DEFAULT_SCHEME } from '@dukao/targets';
 import type { JobPayload } from '../job-queue.port';
 import { SqliteJobQueue } from '../sqlite.job-queue';
 import { OutboxSmsGateway } from './outbox.sms-gateway';
 import { REMINDER_JOB, type ReminderJobPayload } from './reminder-planner.reactor';
-import { SendReminderProcessor } from './send-reminder.processor';
+import { SendReminderProcessor, SMS_JOB } from './send-reminder.processor';
 import { SmsLedger } from './sms-ledger';
+import type { SmsGateway } from './sms.port';
 
 const sh = (local: string) => new Date(`${local.replace(' ', 'T')}:00+08:00`).toISOString();
 
@@ -84,9 +86,11 @@ describe('SendReminderProcessor', () => {
   let queue: SqliteJobQueue;
   let outbox: OutboxSmsGateway;
   let ledger: SmsLedger;
+  let events: SqliteEventStore;
+  let dir: string;
   const clock = () => new Date(now);
-  const processor = (phone: string | null = '13800000002') =>
-    new SendReminderProcessor(queue, outbox, fakeViews(phone), clock, ledger);
+  const processor = (phone: string | null = '13800000002', gateway: SmsGateway = outbox) =>
+    new SendReminderProcessor(queue, gateway, fakeViews(phone), clock, ledger, events, 60_000, 'outbox');
   const run = (p: SendReminderProcessor, payload: ReminderJobPayload, jobKey = payload.jobKey) =>
     p.handle({
       jobKey,
@@ -95,58 +99,252 @@ describe('SendReminderProcessor', () => {
       payload: payload as unknown as JobPayload,
       attempt: 1,
     });
+  const sendDue = async (p: SendReminderProcessor) => {
+    const results = [];
+    for (const j of await queue.list({ state: 'pending' }))
+      if (j.name === SMS_JOB && j.runAt <= now) {
+        // As the queue would: the job is taken (and then done or failed), whatever send answers.
+        await queue.cancel(j.jobKey);
+        results.push(
+          await p.send({ jobKey: j.jobKey, name: SMS_JOB, runAt: j.runAt, payload: j.payload, attempt: 1 }),
+        );
+      }
+    return results;
+  };
+  const smsEvents = async () => (await events.readAll()).map((e) => [e.type, e.streamId, e.data]);
+  const other = job({
+    jobKey: 'reminder_leaderInCharge_T2_2026-Q2_t2_2026-07-10',
+    reminderKey: 'reminder_leaderInCharge_T2_2026-Q2_t2_2026-07-10',
+    targetId: 'T2',
+    targetTitle: '固定资产投资',
+  });
 
   beforeEach(() => {
     now = sh('2026-07-11 09:00');
+    dir = mkdtempSync(join(tmpdir(), 'dukao-sms-'));
     queue = new SqliteJobQueue({ filename: ':memory:', now: clock, poll: false });
     outbox = new OutboxSmsGateway(':memory:', clock);
     ledger = new SmsLedger(':memory:');
+    events = new SqliteEventStore({ filename: join(dir, 'events.sqlite') });
   });
   afterEach(async () => {
     await queue.close();
     outbox.close();
     ledger.close();
+    await events.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 
-  it('sends to the person holding the duty, under the reminder key, once', async () => {
+  it('collects a person’s items due together into one digest, sent once after the window, with SmsSent in the log', async () => {
     const p = processor();
-    expect(await run(p, job())).toEqual({ outcome: 'sent', at: now });
-    expect(await run(p, job())).toEqual({ outcome: 'alreadySent', at: now });
+    const first = await run(p, job());
+    expect(first).toMatchObject({ outcome: 'joined' });
+    expect(await run(p, other)).toEqual({ ...first, at: now });
+    expect(await run(p, job())).toEqual({ ...first, at: now });
+    expect(await sendDue(p)).toEqual([]);
+    now = sh('2026-07-11 09:01');
+    expect(await sendDue(p)).toEqual([{ outcome: 'sent', at: now }]);
     const sent = await outbox.list();
-    expect(sent).toEqual([expect.objectContaining({ key: job().jobKey, to: '13800000002' })]);
-    expect(sent[0]!.text).toContain('甲镇“GDP增速”');
-    expect(sent[0]!.text).toContain('已逾期1天');
+    expect(sent).toEqual([expect.objectContaining({ key: first.digestKey, to: '13800000002', sentAt: now })]);
+    expect(sent[0]!.text).toBe(
+      '【督考】您好，以下事项请及时办理：1. 甲镇“GDP增速”2026年第二季度进度应于7月10日前报送，已逾期1天仍未报送；2. 甲镇“固定资产投资”2026年第二季度进度应于7月10日前报送，已逾期1天仍未报送。',
+    );
+    expect(await smsEvents()).toEqual([
+      [
+        'SmsSent',
+        `sms-${first.digestKey}`,
+        expect.objectContaining({
+          messageKey: first.digestKey,
+          userId: 'u1',
+          phone: '138****0002',
+          gateway: 'outbox',
+          providerId: `outbox-${first.digestKey}`,
+          sentAt: now,
+          items: [
+            expect.objectContaining({
+              reminderKey: job().reminderKey,
+              targetId: 'T1',
+              tier: 2,
+              duty: 'leaderInCharge',
+            }),
+            expect.objectContaining({ reminderKey: other.reminderKey, targetId: 'T2' }),
+          ],
+        }),
+      ],
+    ]);
+    // Replays, a queue that lost its records, a rerun of the sms job: nothing more is sent or appended.
+    expect(await run(p, job())).toMatchObject({ outcome: 'alreadySent' });
+    expect(
+      await p.send({
+        jobKey: first.digestKey,
+        name: SMS_JOB,
+        runAt: now,
+        payload: { digestKey: first.digestKey },
+        attempt: 2,
+      }),
+    ).toMatchObject({ outcome: 'alreadySent' });
+    expect(await outbox.list()).toHaveLength(1);
+    expect(await events.readAll()).toHaveLength(1);
+    expect(ledger.wasSent(job().reminderKey)).toBe(true);
   });
 
-  it('holds a send due in quiet hours until 08:00, under a derived key, and sends it then under the reminder key', async () => {
-    now = sh('2026-07-11 23:00');
+  it('an item arriving after its digest was sealed opens the next digest, which keeps to the per-phone limit of one a minute', async () => {
     const p = processor();
-    expect(await run(p, job())).toEqual({ outcome: 'deferred', at: sh('2026-07-12 08:00') });
-    expect(await outbox.list()).toEqual([]);
-    const [deferred] = await queue.list({ state: 'pending' });
-    expect(deferred).toMatchObject({
-      jobKey: `${job().jobKey}.d202607120000`,
-      runAt: sh('2026-07-12 08:00'),
-    });
-    now = sh('2026-07-12 08:00');
-    expect(await run(p, deferred!.payload as unknown as ReminderJobPayload, deferred!.jobKey)).toMatchObject({
-      outcome: 'sent',
-    });
+    await run(p, job());
+    now = sh('2026-07-11 09:01');
+    await sendDue(p);
+    const second = await run(p, other);
+    now = new Date(Date.parse(sh('2026-07-11 09:01')) + 30_000).toISOString();
+    // Its item was due at 09:00, so its window has passed: it is due now, but the phone had an SMS at 09:01.
+    expect(await sendDue(p)).toEqual([{ outcome: 'deferred', at: sh('2026-07-11 09:02') }]);
+    now = sh('2026-07-11 09:02');
+    expect(await sendDue(p)).toEqual([{ outcome: 'sent', at: now }]);
     expect((await outbox.list()).map((m) => [m.key, m.sentAt])).toEqual([
-      [job().jobKey, sh('2026-07-12 08:00')],
+      [expect.any(String), sh('2026-07-11 09:01')],
+      [second.digestKey, sh('2026-07-11 09:02')],
     ]);
   });
 
-  it('keeps to the per-phone limit of one a minute: a second reminder to the same phone waits a minute', async () => {
+  it('defers a digest that would break the per-phone limit, by rescheduling it, never dropping it', async () => {
     const p = processor();
     await run(p, job());
-    const other = job({
-      jobKey: 'reminder_leaderInCharge_T2_2026-Q2_t2_2026-07-10',
-      reminderKey: 'reminder_leaderInCharge_T2_2026-Q2_t2_2026-07-10',
-      targetId: 'T2',
+    now = sh('2026-07-11 09:01');
+    await sendDue(p);
+    await run(p, other);
+    // Someone sends the phone's minute quota at 09:01:40 (the window ends 09:02): the digest waits to 09:02:40.
+    const [next] = (await queue.list({ state: 'pending' })).filter((j) => j.name === SMS_JOB);
+    now = new Date(Date.parse(sh('2026-07-11 09:01')) + 40_000).toISOString();
+    const third = job({
+      jobKey: 'reminder_leaderInCharge_T3_x',
+      reminderKey: 'reminder_leaderInCharge_T3_x',
+      targetId: 'T3',
     });
-    expect(await run(p, other)).toEqual({ outcome: 'deferred', at: sh('2026-07-11 09:01') });
+    // A second person sharing the phone (a secretary's number) got a message sealed at 09:01:40.
+    ledger.join(third, { userId: 'u9', phone: '13800000002' }, now);
+    ledger.seal(ledger.digestOfItem(third.reminderKey)!.key, now, () => 'x');
+    now = sh('2026-07-11 09:02');
+    expect(
+      await p.send({
+        jobKey: next!.jobKey,
+        name: SMS_JOB,
+        runAt: next!.runAt,
+        payload: next!.payload,
+        attempt: 1,
+      }),
+    ).toEqual({
+      outcome: 'deferred',
+      at: new Date(Date.parse(sh('2026-07-11 09:02')) + 40_000).toISOString(),
+    });
+    expect((await queue.list({ state: 'pending' })).map((j) => j.jobKey)).toContain(
+      `${next!.jobKey}.d202607110102`,
+    );
     expect(DEFAULT_SCHEME.reminders.perPhoneLimits.perMinute).toBe(1);
+  });
+
+  it('holds a digest due in quiet hours until 08:00 and sends it then, under its own key', async () => {
+    now = sh('2026-07-11 22:30');
+    const p = processor();
+    const { digestKey } = await run(p, job());
+    now = sh('2026-07-11 22:31');
+    expect(await sendDue(p)).toEqual([{ outcome: 'deferred', at: sh('2026-07-12 08:00') }]);
+    expect(await outbox.list()).toEqual([]);
+    // An item arriving overnight joins the held digest: one message in the morning.
+    now = sh('2026-07-12 03:00');
+    expect(await run(p, other)).toMatchObject({ digestKey });
+    now = sh('2026-07-12 08:00');
+    const deferred = (await queue.list({ state: 'pending' })).find(
+      (j) => j.jobKey === `${digestKey}.d202607120000`,
+    )!;
+    expect(
+      await p.send({
+        jobKey: deferred.jobKey,
+        name: SMS_JOB,
+        runAt: deferred.runAt,
+        payload: deferred.payload,
+        attempt: 1,
+      }),
+    ).toEqual({ outcome: 'sent', at: now });
+    const sent = await outbox.list();
+    expect(sent.map((m) => [m.key, m.sentAt])).toEqual([[digestKey, sh('2026-07-12 08:00')]]);
+    expect(sent[0]!.text).toContain('已逾期2天');
+    expect(sent[0]!.text).toContain('固定资产投资');
+  });
+
+  it('resends the sealed text under the same key after a gateway failure, and records the send once', async () => {
+    let calls = 0;
+    const flaky: SmsGateway = {
+      send: async (m) => {
+        calls += 1;
+        if (calls === 1) throw new Error('connect ECONNREFUSED');
+        return outbox.send(m);
+      },
+    };
+    const p = processor('13800000002', flaky);
+    const { digestKey } = await run(p, job());
+    now = sh('2026-07-11 09:01');
+    await expect(sendDue(p)).rejects.toThrow('ECONNREFUSED');
+    expect(ledger.digest(digestKey)).toMatchObject({ state: 'sealed' });
+    expect(ledger.wasSent(job().reminderKey)).toBe(false);
+    // An item arriving now does not change the sealed text: it opens the next digest.
+    expect((await run(p, other)).digestKey).not.toBe(digestKey);
+    now = sh('2026-07-11 09:02');
+    expect(
+      await p.send({ jobKey: digestKey, name: SMS_JOB, runAt: now, payload: { digestKey }, attempt: 2 }),
+    ).toEqual({ outcome: 'sent', at: now });
+    const [sent] = await outbox.list();
+    expect(sent).toMatchObject({ key: digestKey });
+    expect(sent!.text).not.toContain('固定资产投资');
+    expect((await events.readAll()).map((e) => e.type)).toEqual(['SmsSent']);
+  });
+
+  it('does not send again what the log records as sent when the ledger lost its mark (a power loss)', async () => {
+    const p = processor();
+    const { digestKey } = await run(p, job());
+    now = sh('2026-07-11 09:01');
+    await sendDue(p);
+    // The ledger as a power loss could leave it: the digest open again, its mark gone.
+    const stale = new SmsLedger(':memory:');
+    stale.join(job(), { userId: 'u1', phone: '13800000002' }, sh('2026-07-11 09:00'));
+    expect(stale.digest(digestKey)).toMatchObject({ state: 'open' });
+    let calls = 0;
+    const spy: SmsGateway = { send: async (m) => ((calls += 1), outbox.send(m)) };
+    const after = new SendReminderProcessor(
+      queue,
+      spy,
+      fakeViews('13800000002'),
+      clock,
+      stale,
+      events,
+      60_000,
+      'outbox',
+    );
+    now = sh('2026-07-11 09:05');
+    expect(
+      await after.send({ jobKey: digestKey, name: SMS_JOB, runAt: now, payload: { digestKey }, attempt: 1 }),
+    ).toEqual({ outcome: 'alreadySent', at: sh('2026-07-11 09:01') });
+    expect(calls).toBe(0);
+    expect(stale.digest(digestKey)).toMatchObject({ state: 'sent', sentAt: sh('2026-07-11 09:01') });
+    expect(await events.readAll()).toHaveLength(1);
+    stale.close();
+  });
+
+  it('a refusal by the provider fails the message at once, records SmsRejected, and never marks it sent', async () => {
+    const refusing: SmsGateway = {
+      send: async () => {
+        throw Object.assign(new Error('isv.MOBILE_NUMBER_ILLEGAL'), { permanent: true });
+      },
+    };
+    const p = processor('13800000002', refusing);
+    const { digestKey } = await run(p, job());
+    now = sh('2026-07-11 09:01');
+    await expect(sendDue(p)).rejects.toThrow('MOBILE_NUMBER_ILLEGAL');
+    expect(ledger.digest(digestKey)).toMatchObject({ state: 'failed', error: 'isv.MOBILE_NUMBER_ILLEGAL' });
+    expect(await smsEvents()).toEqual([
+      ['SmsRejected', `sms-${digestKey}`, expect.objectContaining({ error: 'isv.MOBILE_NUMBER_ILLEGAL' })],
+    ]);
+    expect(
+      await p.send({ jobKey: digestKey, name: SMS_JOB, runAt: now, payload: { digestKey }, attempt: 2 }),
+    ).toEqual({ outcome: 'rejected', at: now });
   });
 
   it('fails a job whose person has no phone, and the queue keeps it as failed with the reason', async () => {

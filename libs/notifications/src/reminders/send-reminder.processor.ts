@@ -1,14 +1,27 @@
-import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap, Optional } from '@nestjs/common';
+import { EVENT_STORE, type EventStore } from '@dukao/event-store';
 import { UNIT_MEMBERSHIPS, type UnitMembershipView, USERS, type UserView } from '@dukao/identity';
 import { CLOCK, type Clock } from '@dukao/kernel';
 import { READ_MODEL_STORE, type ReadModelStore } from '@dukao/read-model-store';
 import { digest, earliestSendTime } from '@dukao/warnings';
 import { JOB_QUEUE, type JobPayload, type JobQueue, type RunningJob } from '../job-queue.port';
 import { REMINDER_JOB, type ReminderJobPayload, remindersInForce } from './reminder-planner.reactor';
-import { SmsLedger } from './sms-ledger';
+import { maskPhone, recordSmsEvent, smsItemOf, smsStreamId } from './sms.events';
+import { type Digest, SmsLedger } from './sms-ledger';
 import { SMS_GATEWAY, type SmsGateway } from './sms.port';
 
 const DAY_MS = 86_400_000;
+/** The job name of a digest message to send. */
+export const SMS_JOB = 'sms';
+/** How long a person's digest collects items after its first one before it goes; configurable (SMS_DIGEST_WINDOW_SECONDS). */
+export const SMS_DIGEST_WINDOW_MS = Symbol('SMS_DIGEST_WINDOW_MS');
+export const DEFAULT_DIGEST_WINDOW_MS = 60_000;
+/** The gateway's name as the log records it (outbox, http, aliyun). */
+export const SMS_GATEWAY_NAME = Symbol('SMS_GATEWAY_NAME');
+/** Our template name for a reminder digest; the Aliyun adapter maps it to an approved template code. */
+export const REMINDER_DIGEST_TEMPLATE = 'reminderDigest';
+
+export type SmsJobPayload = { digestKey: string };
 
 /** Thrown when a reminder has nobody to go to; the job fails and stays visible as failed. */
 export class NoRecipientError extends Error {
@@ -16,66 +29,169 @@ export class NoRecipientError extends Error {
 }
 
 /**
- * Sends 'reminder' jobs: resolves who holds the duty for the target's unit now (unitMemberships +
- * users), holds the SMS out of quiet hours and within the phone's provider limits
- * (`earliestSendTime` over the phone's recent sends in the {@link SmsLedger}) by rescheduling it under
- * a derived key (`<key>.d<yyyymmddhhmm UTC>`, still sent under the original key), and sends it through
- * {@link SMS_GATEWAY} with the reminder's key as idempotency key. A key already sent is not sent again.
- *
- * Not done: digests across jobs. Each job is one SMS (its text made by `digest` of that one job);
- * several items due to one person on one day are not merged into one message yet.
+ * Sends reminders (三级提醒) in two steps, both idempotent:
+ * 1. a 'reminder' job resolves who holds the duty for the target's unit now (unitMemberships +
+ *    users) and adds the item to that person's open digest in the {@link SmsLedger}, opening one and
+ *    scheduling its 'sms' job a digest window later when there is none. So one person's items due
+ *    together (the 09:00 batch of tier 1–3 across targets and units) go as one message.
+ * 2. the 'sms' job holds the message out of quiet hours and within the phone's provider limits
+ *    (`earliestSendTime` over the ledger's recent sends; rescheduled under `<key>.d<yyyymmddhhmm>`,
+ *    never dropped), seals its text, sends it through {@link SMS_GATEWAY} under the digest key, and
+ *    records `SmsSent` in the log before marking the ledger. A crash anywhere resends the sealed text
+ *    under the same key, which the gateway dedupes; an item already in a sent message is never sent
+ *    again, even when the queue lost its records. A provider's refusal (`permanent`) fails the
+ *    message at once and records `SmsRejected`; anything else is retried with backoff.
  */
 @Injectable()
 export class SendReminderProcessor implements OnApplicationBootstrap {
+  private readonly windowMs: number;
+  private readonly gatewayName: string;
+
   constructor(
     @Inject(JOB_QUEUE) private readonly queue: JobQueue,
     @Inject(SMS_GATEWAY) private readonly gateway: SmsGateway,
     @Inject(READ_MODEL_STORE) private readonly views: ReadModelStore,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly ledger: SmsLedger,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.queue.process<JobPayload>(
-      REMINDER_JOB,
-      async (job) => {
-        await this.handle(job);
-      },
-      { maxAttempts: 3, backoffMs: 60_000 },
-    );
+    @Inject(EVENT_STORE) private readonly events: EventStore,
+    @Optional() @Inject(SMS_DIGEST_WINDOW_MS) windowMs?: number,
+    @Optional() @Inject(SMS_GATEWAY_NAME) gatewayName?: string,
+  ) {
+    this.windowMs = windowMs ?? DEFAULT_DIGEST_WINDOW_MS;
+    this.gatewayName = gatewayName ?? 'outbox';
   }
 
-  /** What happened: sent, already sent before, or deferred to a later instant. */
+  onApplicationBootstrap(): void {
+    // Wide, so that a batch due together (or caught up after downtime) joins its digests before they seal.
+    this.queue.process<JobPayload>(REMINDER_JOB, async (job) => void (await this.handle(job)), {
+      concurrency: 16,
+      maxAttempts: 3,
+      backoffMs: 60_000,
+    });
+    this.queue.process<JobPayload>(SMS_JOB, async (job) => void (await this.send(job)), {
+      concurrency: 8,
+      maxAttempts: 5,
+      backoffMs: 30_000,
+    });
+  }
+
+  /** A reminder item joins its person's digest: `joined`, or `alreadySent` when a sent message carried it. */
   async handle(
     job: RunningJob<JobPayload>,
-  ): Promise<{ outcome: 'sent' | 'alreadySent' | 'deferred'; at: string }> {
-    const payload = job.payload as unknown as ReminderJobPayload;
-    const key = payload.reminderKey ?? job.jobKey;
+  ): Promise<{ outcome: 'joined' | 'alreadySent'; digestKey: string; at: string }> {
+    const item = job.payload as unknown as ReminderJobPayload;
+    const reminderKey = item.reminderKey ?? job.jobKey;
     const now = this.clock().toISOString();
-    if (await this.ledger.wasSent(key)) return { outcome: 'alreadySent', at: now };
+    const known = this.ledger.digestOfItem(reminderKey);
+    if (known?.state === 'sent') return { outcome: 'alreadySent', digestKey: known.key, at: now };
+    const person = known ?? (await this.personOf(item, now));
+    const { digestKey } = known
+      ? { digestKey: known.key }
+      : this.ledger.join({ ...item, reminderKey }, person, now);
+    const first = this.ledger.digest(digestKey)!.items[0] ?? item;
+    // The window counts from when the first item was due, so a planner or worker catching up late
+    // sends at once. Scheduling is idempotent by key: a retry after a crash here schedules nothing twice.
+    const due = Math.max(Date.parse(first.sendAt) + this.windowMs, Date.parse(now));
+    await this.queue.schedule({
+      jobKey: digestKey,
+      name: SMS_JOB,
+      runAt: new Date(due).toISOString(),
+      payload: { digestKey },
+    });
+    return { outcome: 'joined', digestKey, at: now };
+  }
 
-    const phone = await this.phoneOf(payload, now);
-    const reminders = await remindersInForce(this.views, payload.cycleId, now);
-    const since = new Date(Date.parse(now) - 2 * DAY_MS).toISOString();
-    const history = await this.ledger.sendsTo(phone, since);
-    const at = earliestSendTime(history, reminders.perPhoneLimits, reminders.quietHours, now);
-    if (at > now) {
-      const stamp = at.slice(0, 16).replace(/[-T:]/g, '');
-      await this.queue.schedule({
-        jobKey: `${key}.d${stamp}`,
-        name: REMINDER_JOB,
-        runAt: at,
-        payload: job.payload,
-      });
-      return { outcome: 'deferred', at };
+  /** Sends a digest once it may go: `sent`, `alreadySent`, `deferred` (to `at`) or `rejected`. */
+  async send(
+    job: RunningJob<JobPayload>,
+  ): Promise<{ outcome: 'sent' | 'alreadySent' | 'deferred' | 'rejected'; at: string }> {
+    const { digestKey } = job.payload as unknown as SmsJobPayload;
+    const now = this.clock().toISOString();
+    let message = this.ledger.digest(digestKey);
+    if (!message) throw new Error(`digest ${digestKey} is not in the SMS ledger`);
+    if (message.state === 'sent') return { outcome: 'alreadySent', at: message.sentAt ?? now };
+    if (message.state === 'failed') return { outcome: 'rejected', at: now };
+    // The log is the record: a send it has whose ledger mark was lost (power loss) is not sent again.
+    const logged = (await this.events.readStream(smsStreamId(digestKey))).find((e) => e.type === 'SmsSent');
+    if (logged) {
+      const data = logged.data as { sentAt: string; providerId: string };
+      this.ledger.markSentFromLog(digestKey, data.sentAt, data.providerId);
+      return { outcome: 'alreadySent', at: data.sentAt };
     }
-    const { text } = digest([payload]);
-    const { providerId } = await this.gateway.send({ to: phone, text, key });
-    await this.ledger.record(key, phone, now, providerId);
+    if (message.state === 'open') {
+      const reminders = await remindersInForce(this.views, message.items[0]?.cycleId ?? '', now);
+      // No await from here to the seal: the check and the seal are one step for this process.
+      const history = this.ledger.sendsTo(
+        message.phone,
+        new Date(Date.parse(now) - 2 * DAY_MS).toISOString(),
+      );
+      const at = earliestSendTime(history, reminders.perPhoneLimits, reminders.quietHours, now);
+      if (at > now) {
+        await this.queue.schedule({
+          jobKey: `${digestKey}.d${at.slice(0, 16).replace(/[-T:]/g, '')}`,
+          name: SMS_JOB,
+          runAt: at,
+          payload: job.payload,
+        });
+        return { outcome: 'deferred', at };
+      }
+      message = this.ledger.seal(
+        digestKey,
+        now,
+        (items) => digest(items.map((i) => ({ ...i, sendAt: now }))).text,
+      );
+    }
+    return this.deliver(message, now, job.jobKey);
+  }
+
+  private async deliver(
+    message: Digest,
+    now: string,
+    jobKey: string,
+  ): Promise<{ outcome: 'sent' | 'rejected'; at: string }> {
+    const facts = {
+      messageKey: message.key,
+      userId: message.userId,
+      phone: maskPhone(message.phone),
+      gateway: this.gatewayName,
+      items: message.items.map(smsItemOf),
+    };
+    const context = { correlationId: `sms:${message.key}`, occurredAt: now };
+    let providerId: string;
+    try {
+      ({ providerId } = await this.gateway.send({
+        to: message.phone,
+        text: message.text!,
+        key: message.key,
+        template: {
+          name: REMINDER_DIGEST_TEMPLATE,
+          params: { count: String(message.items.length), text: message.text! },
+        },
+      }));
+    } catch (error) {
+      if ((error as { permanent?: unknown }).permanent !== true) throw error;
+      const reason = error instanceof Error ? error.message : String(error);
+      await recordSmsEvent(
+        this.events,
+        'rejected',
+        { type: 'SmsRejected', data: { ...facts, error: reason, at: now } },
+        context,
+      );
+      this.ledger.markFailed(message.key, reason);
+      throw error;
+    }
+    // The log first: a crash before the ledger mark resends under the same key (deduped) and appends nothing twice.
+    await recordSmsEvent(
+      this.events,
+      'sent',
+      { type: 'SmsSent', data: { ...facts, text: message.text!, providerId, sentAt: now } },
+      { ...context, correlationId: `sms:${message.key}:${jobKey}` },
+    );
+    this.ledger.markSent(message.key, now, providerId);
     return { outcome: 'sent', at: now };
   }
 
-  private async phoneOf(job: ReminderJobPayload, at: string): Promise<string> {
+  private async personOf(job: ReminderJobPayload, at: string): Promise<{ userId: string; phone: string }> {
     const memberships = await this.views.find<UnitMembershipView>(
       UNIT_MEMBERSHIPS,
       {
@@ -100,6 +216,6 @@ export class SendReminderProcessor implements OnApplicationBootstrap {
       throw new NoRecipientError(
         `the ${job.duty} of unit ${job.unitId} (${user.displayName}) has no phone number`,
       );
-    return user.phone;
+    return { userId: user._id, phone: user.phone };
   }
 }

@@ -1,0 +1,241 @@
+/**
+ * Reminder dispatch with real Redis (production mode's queue), against the raw queue underneath.
+ *
+ * - `reminders.dispatch.bullmq`: SMS messages per second end to end: `JobQueue.schedule` of 'sms'
+ *   jobs on the BullMQ adapter, consumed by `SendReminderProcessor.send` (ledger check, per-phone
+ *   limits and quiet hours, seal, gateway, `SmsSent` appended to the SQLite log, ledger mark) until
+ *   every message is in the outbox. Baseline: bare BullMQ `Queue.add` + a `Worker` with a no-op
+ *   processor, the same number of jobs, the same concurrency, until every job completed.
+ *
+ * Redis comes from `REDIS_URL`, else a `redis-server` on PATH is started on a free loopback port
+ * (no persistence) and stopped afterwards.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { SqliteEventStore } from '@dukao/event-store';
+import {
+  BullmqJobQueue,
+  OutboxSmsGateway,
+  type ReminderJobPayload,
+  SendReminderProcessor,
+  SMS_JOB,
+  SmsLedger,
+  type SmsGateway,
+} from '@dukao/notifications';
+import type { ReadModelStore } from '@dukao/read-model-store';
+import { DEFAULT_SCHEME } from '@dukao/targets';
+import { type Benchmark, interleavedRounds } from './harness';
+
+const MESSAGES = 4000;
+/** A cycle whose scheme has no quiet hours, so the benchmark sends at whatever hour it runs. */
+const OPEN_CYCLE = {
+  schemes: [
+    {
+      effectiveFrom: '2000-01-01T00:00:00.000Z',
+      scheme: {
+        ...DEFAULT_SCHEME,
+        reminders: { ...DEFAULT_SCHEME.reminders, quietHours: { from: '00:00', to: '00:00' } },
+      },
+    },
+  ],
+};
+const ROUNDS = 3;
+/** The sender's own concurrency for 'sms' jobs (SendReminderProcessor), given to the bare worker too. */
+const CONCURRENCY = 8;
+const SCHEDULE_IN_FLIGHT = 64;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** REDIS_URL, or a throwaway redis-server on a free port. */
+async function redis(log: (m: string) => void): Promise<{ url: string; stop: () => Promise<void> }> {
+  if (process.env.REDIS_URL) return { url: process.env.REDIS_URL, stop: async () => {} };
+  const port = await freePort();
+  const child: ChildProcess = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    {
+      stdio: 'ignore',
+    },
+  );
+  await new Promise<void>((resolve, reject) => {
+    child.once('error', (error) =>
+      reject(
+        new Error(
+          `reminders.dispatch.bullmq needs Redis: set REDIS_URL or install redis-server (${error.message})`,
+        ),
+      ),
+    );
+    child.once('spawn', () => resolve());
+  });
+  const url = `redis://127.0.0.1:${port}`;
+  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  probe.on('error', () => {});
+  for (let i = 0; ; i++) {
+    try {
+      await probe.connect();
+      await probe.ping();
+      break;
+    } catch (error) {
+      if (i > 100) throw error;
+      probe.disconnect();
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  probe.disconnect();
+  log(`started redis-server on port ${port}`);
+  return {
+    url,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
+}
+
+async function inChunks(n: number, inFlight: number, each: (i: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (next < n) await each(next++);
+    }),
+  );
+}
+
+/** One reminder item of the worked example, for the n-th person. */
+function item(n: number): ReminderJobPayload {
+  const key = `reminder_reporter_T${n}_2026-Q2_t1_2026-07-10_b3`;
+  return {
+    jobKey: key,
+    reminderKey: key,
+    tier: 1,
+    duty: 'reporter',
+    unitId: `unit-${n}`,
+    unitName: '甲镇',
+    targetId: `T${n}`,
+    targetTitle: 'GDP增速',
+    subject: { kind: 'report', period: '2026-Q2' },
+    period: '2026-Q2',
+    dueDate: '2026-07-10',
+    sendAt: new Date().toISOString(),
+    reason: 'dueSoon',
+    cycleId: '2026',
+  };
+}
+
+/** Bare BullMQ: add N jobs, a no-op worker, until all completed; jobs per second. */
+async function bareRound(url: string): Promise<number> {
+  const prefix = `bench-bare-${randomUUID().slice(0, 8)}`;
+  const connection = new Redis(url, { maxRetriesPerRequest: null });
+  const queue = new Queue('bench', { connection, prefix });
+  let completed = 0;
+  let done!: () => void;
+  const finished = new Promise<void>((resolve) => (done = resolve));
+  const start = performance.now();
+  const worker = new Worker(
+    'bench',
+    async () => {
+      if (++completed === MESSAGES) done();
+    },
+    { connection, prefix, concurrency: CONCURRENCY },
+  );
+  await inChunks(MESSAGES, SCHEDULE_IN_FLIGHT, (i) =>
+    queue.add('sms', { i }, { jobId: `job-${i}`, removeOnComplete: false, removeOnFail: false }),
+  );
+  await finished;
+  const rate = (MESSAGES * 1000) / (performance.now() - start);
+  await worker.close();
+  await queue.obliterate({ force: true });
+  await queue.close();
+  connection.disconnect();
+  return rate;
+}
+
+/** Our path: schedule N 'sms' jobs of N open digests, send them all to the outbox; messages per second. */
+async function dispatchRound(url: string, dir: string): Promise<number> {
+  const round = randomUUID().slice(0, 8);
+  const queue = BullmqJobQueue.connect({ url, prefix: `bench-sms-${round}` });
+  const ledger = new SmsLedger(join(dir, `ledger-${round}.sqlite`));
+  const outbox = new OutboxSmsGateway(join(dir, `outbox-${round}.sqlite`));
+  const events = new SqliteEventStore({ filename: join(dir, `events-${round}.sqlite`) });
+  const views = { get: async () => OPEN_CYCLE, find: async () => [] } as unknown as ReadModelStore;
+  const keys: string[] = [];
+  for (let n = 0; n < MESSAGES; n++) {
+    const phone = `139${String(n).padStart(8, '0')}`;
+    keys.push(ledger.join(item(n), { userId: `u-${n}`, phone }, new Date().toISOString()).digestKey);
+  }
+  let sent = 0;
+  let done!: () => void;
+  const finished = new Promise<void>((resolve) => (done = resolve));
+  const counting: SmsGateway = {
+    send: async (message) => {
+      const result = await outbox.send(message);
+      if (++sent === MESSAGES) setImmediate(done);
+      return result;
+    },
+  };
+  const processor = new SendReminderProcessor(
+    queue,
+    counting,
+    views,
+    () => new Date(),
+    ledger,
+    events,
+    0,
+    'outbox',
+  );
+  const start = performance.now();
+  // As the worker registers it: 'sms' jobs (and 'reminder' jobs, of which this benchmark has none).
+  processor.onApplicationBootstrap();
+  const now = new Date().toISOString();
+  await inChunks(MESSAGES, SCHEDULE_IN_FLIGHT, (i) =>
+    queue.schedule({ jobKey: keys[i]!, name: SMS_JOB, runAt: now, payload: { digestKey: keys[i]! } }),
+  );
+  await finished;
+  const rate = (MESSAGES * 1000) / (performance.now() - start);
+  if ((await outbox.list({ limit: 1000 })).length === 0) throw new Error('nothing reached the outbox');
+  await queue.close();
+  const cleanup = new Redis(url);
+  const stale = await cleanup.keys(`bench-sms-${round}:*`);
+  for (let i = 0; i < stale.length; i += 1000) await cleanup.del(...stale.slice(i, i + 1000));
+  cleanup.disconnect();
+  outbox.close();
+  ledger.close();
+  await events.close();
+  return rate;
+}
+
+export const benchmarks: Benchmark[] = [
+  {
+    name: 'reminders.dispatch.bullmq',
+    description: `SMS messages/s from schedule to outbox through BullMQ + SendReminderProcessor (${MESSAGES} per round); baseline: bare BullMQ add + no-op worker`,
+    run: async ({ dir, log }) => {
+      const server = await redis(log);
+      try {
+        const { value, baseline } = await interleavedRounds({
+          rounds: ROUNDS,
+          warmup: { subject: () => dispatchRound(server.url, dir), baseline: () => bareRound(server.url) },
+          subject: () => dispatchRound(server.url, dir),
+          baseline: () => bareRound(server.url),
+          log,
+          unit: 'messages/s',
+        });
+        return { value, unit: 'messages/s', baseline };
+      } finally {
+        await server.stop();
+      }
+    },
+  },
+];
