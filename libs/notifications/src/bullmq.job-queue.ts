@@ -100,6 +100,8 @@ export class BullmqJobQueue implements JobQueue {
   private readonly consumers = new Map<string, Consumer>();
   private worker: Worker | undefined;
   private readonly lockDurationMs: number | undefined;
+  /** Redis sorted set of every job key scheduled here, for listing by key prefix. */
+  private readonly keyIndex: string;
   private closed = false;
   private closing: Promise<void> | undefined;
 
@@ -109,6 +111,7 @@ export class BullmqJobQueue implements JobQueue {
     this.queueName = options.queueName ?? 'dukao-jobs';
     this.prefix = options.prefix;
     this.lockDurationMs = options.lockDurationMs;
+    this.keyIndex = `${this.prefix ?? 'bull'}:${this.queueName}:dukao-key-index`;
     this.onError = options.onError ?? ((error) => console.error('job queue (BullMQ):', error));
     this.queue = new Queue(this.queueName, {
       connection: this.connection,
@@ -141,7 +144,10 @@ export class BullmqJobQueue implements JobQueue {
       removeOnFail: false,
     });
     // BullMQ ignores an add whose id exists; a concurrent schedule of the same key may have won.
-    const stored = (await this.queue.getJob(job.jobKey)) as Job<StoredData> | undefined;
+    const [stored] = await Promise.all([
+      this.queue.getJob(job.jobKey) as Promise<Job<StoredData> | undefined>,
+      this.connection.zadd(this.keyIndex, 0, job.jobKey),
+    ]);
     return !stored || stored.data.token === token ? 'scheduled' : 'exists';
   }
 
@@ -150,7 +156,9 @@ export class BullmqJobQueue implements JobQueue {
     const state = await this.queue.getJobState(jobKey);
     if (stateOf(state) !== 'pending' || state === 'unknown') return false;
     // 0 when the job is locked: a worker took it in the meantime.
-    return (await this.queue.remove(jobKey)) === 1;
+    const removed = (await this.queue.remove(jobKey)) === 1;
+    if (removed) await this.connection.zrem(this.keyIndex, jobKey);
+    return removed;
   }
 
   process<Payload extends JobPayload = JobPayload>(
@@ -204,36 +212,47 @@ export class BullmqJobQueue implements JobQueue {
     const limit = Math.min(Math.max(options.limit ?? 100, 0), 1000);
     const skip = Math.max(options.skip ?? 0, 0);
     if (limit === 0) return [];
+    if (options.keyPrefix !== undefined)
+      return this.listByPrefix(options.keyPrefix, options.state, skip, limit);
     const states: JobState[] = options.state ? [options.state] : ['pending', 'running', 'done', 'failed'];
     const seen = new Map<string, JobInfo>();
     for (const state of states) {
       // Each state's first skip+limit jobs; merged and cut below.
-      // With a key prefix every job of the state is read and filtered (Redis has no key index here).
       const jobs = (await this.queue.getJobs(
         STATE_TYPES[state],
         0,
-        options.keyPrefix ? -1 : skip + limit - 1,
+        skip + limit - 1,
         true,
       )) as Job<StoredData>[];
-      for (const job of jobs) {
-        if (!job?.id || seen.has(job.id)) continue;
-        if (options.keyPrefix && !job.id.startsWith(options.keyPrefix)) continue;
-        seen.set(job.id, toInfo(job, state));
-      }
+      for (const job of jobs) if (job?.id && !seen.has(job.id)) seen.set(job.id, toInfo(job, state));
     }
-    return [...seen.values()]
-      .sort((a, b) =>
-        a.runAt < b.runAt
-          ? -1
-          : a.runAt > b.runAt
-            ? 1
-            : a.jobKey < b.jobKey
-              ? -1
-              : a.jobKey > b.jobKey
-                ? 1
-                : 0,
-      )
-      .slice(skip, skip + limit);
+    return byRunAtThenKey([...seen.values()]).slice(skip, skip + limit);
+  }
+
+  /**
+   * The jobs whose key starts with `prefix`, from the key index (a sorted set of every key this
+   * adapter scheduled, read by lexical range), not a scan of every job: the reminder planner lists
+   * one target's jobs on each of its events. Keys whose job is gone (removed, flushed) are skipped.
+   */
+  private async listByPrefix(
+    prefix: string,
+    state: JobState | undefined,
+    skip: number,
+    limit: number,
+  ): Promise<JobInfo[]> {
+    const keys = await this.connection.zrangebylex(this.keyIndex, `[${prefix}`, `[${prefix}\xff`);
+    const found = await Promise.all(
+      keys.map(async (key) => {
+        const [job, bullState] = await Promise.all([
+          this.queue.getJob(key) as Promise<Job<StoredData> | undefined>,
+          this.queue.getJobState(key),
+        ]);
+        if (!job || bullState === 'unknown') return null;
+        const info = toInfo(job, stateOf(bullState));
+        return state === undefined || info.state === state ? info : null;
+      }),
+    );
+    return byRunAtThenKey(found.filter((j): j is JobInfo => j !== null)).slice(skip, skip + limit);
   }
 
   async close(): Promise<void> {
@@ -294,4 +313,19 @@ function toInfo(job: Job<StoredData>, state: JobState): JobInfo {
           : null
         : null,
   };
+}
+
+/** Ordered by `runAt`, then key, as the port promises. */
+function byRunAtThenKey(jobs: JobInfo[]): JobInfo[] {
+  return jobs.sort((a, b) =>
+    a.runAt !== b.runAt
+      ? a.runAt < b.runAt
+        ? -1
+        : 1
+      : a.jobKey < b.jobKey
+        ? -1
+        : a.jobKey > b.jobKey
+          ? 1
+          : 0,
+  );
 }
