@@ -20,7 +20,6 @@ import { SqliteEventStore } from '@dukao/event-store';
 import {
   BullmqJobQueue,
   OutboxSmsGateway,
-  type ReminderJobPayload,
   SendReminderProcessor,
   SMS_JOB,
   SmsLedger,
@@ -28,6 +27,7 @@ import {
 } from '@dukao/notifications';
 import type { ReadModelStore } from '@dukao/read-model-store';
 import { DEFAULT_SCHEME } from '@dukao/targets';
+import { reminderItem } from '@dukao/testing';
 import { type Benchmark, interleavedRounds } from './harness';
 
 const MESSAGES = 4000;
@@ -114,27 +114,6 @@ async function inChunks(n: number, inFlight: number, each: (i: number) => Promis
   );
 }
 
-/** One reminder item of the worked example, for the n-th person. */
-function item(n: number): ReminderJobPayload {
-  const key = `reminder_reporter_T${n}_2026-Q2_t1_2026-07-10_b3`;
-  return {
-    jobKey: key,
-    reminderKey: key,
-    tier: 1,
-    duty: 'reporter',
-    unitId: `unit-${n}`,
-    unitName: '甲镇',
-    targetId: `T${n}`,
-    targetTitle: 'GDP增速',
-    subject: { kind: 'report', period: '2026-Q2' },
-    period: '2026-Q2',
-    dueDate: '2026-07-10',
-    sendAt: new Date().toISOString(),
-    reason: 'dueSoon',
-    cycleId: '2026',
-  };
-}
-
 /** Bare BullMQ: add N jobs, a no-op worker, until all completed; jobs per second. */
 async function bareRound(url: string): Promise<number> {
   const prefix = `bench-bare-${randomUUID().slice(0, 8)}`;
@@ -174,7 +153,13 @@ async function dispatchRound(url: string, dir: string): Promise<number> {
   const keys: string[] = [];
   for (let n = 0; n < MESSAGES; n++) {
     const phone = `139${String(n).padStart(8, '0')}`;
-    keys.push(ledger.join(item(n), { userId: `u-${n}`, phone }, new Date().toISOString()).digestKey);
+    keys.push(
+      ledger.join(
+        reminderItem(n, { sendAt: new Date().toISOString(), unitId: `unit-${n}` }),
+        { userId: `u-${n}`, phone },
+        new Date().toISOString(),
+      ).digestKey,
+    );
   }
   let sent = 0;
   let done!: () => void;

@@ -1,13 +1,7 @@
 import { EVENT_STORE, type EventStore } from '@dukao/event-store';
-import {
-  JOB_QUEUE,
-  type ReminderJobPayload,
-  signDukaoPayload,
-  SMS_JOB,
-  SmsLedger,
-  type SqliteJobQueue,
-} from '@dukao/notifications';
+import { JOB_QUEUE, signDukaoPayload, SMS_JOB, SmsLedger, type SqliteJobQueue } from '@dukao/notifications';
 import { ProjectionEngine } from '@dukao/projections';
+import { reminderItem } from '@dukao/testing';
 import { EmbeddedApp, type Session, bearer } from './support/embedded-app';
 import { type FakeSmsProvider, startFakeSmsProvider } from './support/fake-sms-provider';
 
@@ -37,23 +31,7 @@ describe('SMS through the HTTP gateway: retries, failures, receipts', () => {
   /** A one-item digest to a fresh person, its 'sms' job due now. */
   const queueMessage = async (): Promise<string> => {
     n += 1;
-    const key = `reminder_leaderInCharge_T${n}_2026-Q2_t2_2026-07-10`;
-    const item: ReminderJobPayload = {
-      jobKey: key,
-      reminderKey: key,
-      tier: 2,
-      duty: 'leaderInCharge',
-      unitId: 'town-a',
-      unitName: '甲镇',
-      targetId: `T${n}`,
-      targetTitle: 'GDP增速',
-      subject: { kind: 'report', period: '2026-Q2' },
-      period: '2026-Q2',
-      dueDate: '2026-07-10',
-      sendAt: now,
-      reason: 'overdue',
-      cycleId: '2026',
-    };
+    const item = reminderItem(n, { tier: 2, sendAt: now });
     const { digestKey } = ledger().join(
       item,
       { userId: `u${n}`, phone: `1380000${String(n).padStart(4, '0')}` },

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { SqliteEventStore } from '@dukao/event-store';
-import { BullmqJobQueue, type ReminderJobPayload, SMS_JOB, SmsLedger } from '@dukao/notifications';
+import { BullmqJobQueue, SMS_JOB, SmsLedger } from '@dukao/notifications';
+import { reminderItem } from '@dukao/testing';
 import { type FakeSmsProvider, startFakeSmsProvider } from './support/fake-sms-provider';
 
 /**
@@ -86,23 +87,7 @@ if (!url) {
       const keys: string[] = [];
       const now = new Date().toISOString();
       for (let n = 0; n < MESSAGES; n++) {
-        const key = `reminder_reporter_T${n}_2026-Q2_t1_2026-07-10_b3`;
-        const item: ReminderJobPayload = {
-          jobKey: key,
-          reminderKey: key,
-          tier: 1,
-          duty: 'reporter',
-          unitId: `unit-${n}`,
-          unitName: '甲镇',
-          targetId: `T${n}`,
-          targetTitle: 'GDP增速',
-          subject: { kind: 'report', period: '2026-Q2' },
-          period: '2026-Q2',
-          dueDate: '2026-07-10',
-          sendAt: now,
-          reason: 'dueSoon',
-          cycleId: '2026',
-        };
+        const item = reminderItem(n, { sendAt: now, unitId: `unit-${n}` });
         keys.push(
           ledger.join(item, { userId: `u-${n}`, phone: `139${String(n).padStart(8, '0')}` }, now).digestKey,
         );

@@ -1,2 +1,3 @@
 export * from './projection-spec';
 export * from './decider-spec';
+export * from './reminder-item';
