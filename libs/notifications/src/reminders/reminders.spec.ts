@@ -8,7 +8,7 @@ import type { JobPayload } from '../job-queue.port';
 import { SqliteJobQueue } from '../sqlite.job-queue';
 import { OutboxSmsGateway } from './outbox.sms-gateway';
 import { REMINDER_JOB, type ReminderJobPayload } from './reminder-planner.reactor';
-import { SendReminderProcessor, SMS_JOB } from './send-reminder.processor';
+import { digestTemplateParams, SendReminderProcessor, SMS_JOB } from './send-reminder.processor';
 import { SmsLedger } from './sms-ledger';
 import type { SmsGateway } from './sms.port';
 
@@ -366,5 +366,19 @@ describe('SendReminderProcessor', () => {
       lastError: expect.stringContaining('has no phone number'),
     });
     expect(await outbox.list()).toEqual([]);
+  });
+});
+
+describe('digestTemplateParams', () => {
+  it('gives a template the count and the first item, cut to an Aliyun variable’s 35 characters', () => {
+    const first = job({ unitName: '甲镇', targetTitle: 'GDP增速' });
+    expect(digestTemplateParams({ items: [first, job()], text: 'T' })).toEqual({
+      count: '2',
+      first: '甲镇“GDP增速”',
+      text: 'T',
+    });
+    const long = digestTemplateParams({ items: [job({ targetTitle: '很'.repeat(50) })], text: null });
+    expect(long.first).toHaveLength(35);
+    expect(long.first.endsWith('…')).toBe(true);
   });
 });

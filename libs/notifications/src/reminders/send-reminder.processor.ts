@@ -23,6 +23,25 @@ export const REMINDER_DIGEST_TEMPLATE = 'reminderDigest';
 
 export type SmsJobPayload = { digestKey: string };
 
+/** Aliyun caps a template variable at 35 characters (a `${first}` longer than that is refused). */
+const TEMPLATE_VARIABLE_MAX = 35;
+
+/**
+ * The variables of the `reminderDigest` template, for providers that send only approved templates:
+ * `count` items, the first target's unit and title (`first`, cut to fit a variable), the full
+ * `text` for those that take it whole. An Aliyun template reads e.g.
+ * 「您有${count}项督考事项待办，含${first}等，请登录督考系统查看。」
+ */
+export function digestTemplateParams(message: Pick<Digest, 'items' | 'text'>): Record<string, string> {
+  const first = message.items[0];
+  const label = first ? `${first.unitName}“${first.targetTitle}”` : '';
+  return {
+    count: String(message.items.length),
+    first: label.length > TEMPLATE_VARIABLE_MAX ? `${label.slice(0, TEMPLATE_VARIABLE_MAX - 1)}…` : label,
+    text: message.text ?? '',
+  };
+}
+
 /** Thrown when a reminder has nobody to go to; the job fails and stays visible as failed. */
 export class NoRecipientError extends Error {
   readonly code = 'NO_RECIPIENT';
@@ -165,7 +184,7 @@ export class SendReminderProcessor implements OnApplicationBootstrap {
         key: message.key,
         template: {
           name: REMINDER_DIGEST_TEMPLATE,
-          params: { count: String(message.items.length), text: message.text! },
+          params: digestTemplateParams(message),
         },
       }));
     } catch (error) {
