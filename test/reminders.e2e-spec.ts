@@ -9,7 +9,19 @@ import {
 } from '@dukao/notifications';
 import { ProjectionEngine } from '@dukao/projections';
 import { EvaluateWarningWhenTargetChanged } from '@dukao/warnings';
-import { EmbeddedApp, type Session, bearer } from './support/embedded-app';
+import { type EmbeddedApp, type Session, bearer } from './support/embedded-app';
+import {
+  GDP_PROPOSAL,
+  TOWN_A_PHONES as PHONES,
+  addUnitPeople,
+  createUnits,
+  openCycle,
+  proposeAndIssue,
+  publishTownsTree,
+  sh,
+  signIn,
+  startApp,
+} from './support/worked-example';
 
 /**
  * Reminders (三级提醒) on the worked example of shared/DOMAIN.md, with a moving clock: Town A's GDP
@@ -19,56 +31,6 @@ import { EmbeddedApp, type Session, bearer } from './support/embedded-app';
  * report on 12 July cancels tier 3. A red at 23:00 sends tier 3 at 08:01 the next morning. The `it`s
  * run in order.
  */
-
-const TOWNS_TREE = {
-  category: 'towns',
-  scale: 1000,
-  indicators: [
-    { indicatorId: 'economy', parentId: null, name: '经济发展', level: 1, points: 600, method: null },
-    {
-      indicatorId: 'gdp-growth',
-      parentId: 'economy',
-      name: 'GDP增速',
-      level: 2,
-      points: 600,
-      method: 'completion',
-    },
-    {
-      indicatorId: 'livelihood',
-      parentId: null,
-      name: '社会民生',
-      level: 1,
-      points: 400,
-      method: 'progress',
-    },
-  ],
-};
-
-const GDP_PROPOSAL = {
-  cycleId: '2026',
-  unitId: 'town-a',
-  indicatorId: 'gdp-growth',
-  title: 'GDP增速',
-  kind: 'quantitative',
-  measure: '地区生产总值增速',
-  unitOfMeasure: '%',
-  direction: 'higherIsBetter',
-  annualValue: 8.0,
-  baseline: 7.1,
-  schedule: [25, 50, 75, 100],
-  cadence: 'quarterly',
-  reportDueDay: 10,
-  dataCollectionUnitId: 'stats-bureau',
-};
-
-const PHONES = {
-  reporter: '13800000001',
-  leaderInCharge: '13800000002',
-  principalLeader: '13800000003',
-} as const;
-
-/** An instant given as Shanghai local time 'YYYY-MM-DD HH:MM' (UTC+8). */
-const sh = (local: string) => new Date(`${local.replace(' ', 'T')}:00+08:00`).toISOString();
 
 interface ReminderItem {
   key: string;
@@ -154,65 +116,27 @@ describe('reminders: Town A’s GDP target, tiers 1–3 by SMS, stopped by a rep
     env.http().post(`/targets/${targetId}/reports`).set(bearer(staffA)).send(body).expect(201);
 
   beforeAll(async () => {
-    env = await EmbeddedApp.start(
-      { ACCESS_TOKEN_TTL_SECONDS: '86400', REFRESH_TOKEN_TTL_SECONDS: String(90 * 86_400) },
-      () => new Date(now),
-    );
-    system = await env.administrator('systemAdmin', 'sysadmin');
-    security = await env.administrator('securityAdmin', 'secadmin');
-    const admins = { system, security };
-    admin = await env.user(admins, 'kaohe-ban', [{ role: 'assessmentAdmin' }]);
-    reviewer = await env.user(admins, 'tongji-ju', [{ role: 'reviewer', unitIds: ['stats-bureau'] }]);
-    staffA = await env.user(admins, 'town-a-zhang', [{ role: 'unitStaff', unitIds: ['town-a'] }]);
-    leader = await env.user(admins, 'fenguan-shizhang', [{ role: 'cityLeader' }]);
-    supervisor = await env.user(admins, 'ducha-shi', [{ role: 'supervisor' }]);
+    env = await startApp(() => new Date(now));
+    ({ system, security, admin, reviewer, staffA, leader, supervisor } = await signIn(env, [
+      'admin',
+      'reviewer',
+      'staffA',
+      'leader',
+      'supervisor',
+    ]));
   }, 60_000);
   afterAll(async () => {
     await env?.stop();
   });
 
   it('sets up Town A’s people with phones and an issued GDP target; plans Q2’s reminders at 09:00 Shanghai', async () => {
-    await env
-      .http()
-      .post('/cycles')
-      .set(bearer(admin))
-      .send({ cycleId: '2026', name: '2026年度绩效考核' })
-      .expect(201);
-    for (const unit of [
-      { unitId: 'town-a', name: '甲镇', category: 'towns' },
-      { unitId: 'town-b', name: '乙镇', category: 'towns' },
-      { unitId: 'stats-bureau', name: '市统计局', category: 'departments' },
-    ]) {
-      await env.http().post('/units').set(bearer(admin)).send(unit).expect(201);
-    }
-    for (const [duty, phone] of Object.entries(PHONES)) {
-      const created = await env
-        .http()
-        .post('/users')
-        .set(bearer(system))
-        .send({ username: `town-a-${duty}`, displayName: duty, phone })
-        .expect(201);
-      await env
-        .http()
-        .post(`/users/${created.body.id}/memberships`)
-        .set(bearer(security))
-        .send({ unitId: 'town-a', duty })
-        .expect(201);
-    }
-    await env.http().post('/cycles/2026/indicator-trees').set(bearer(admin)).send(TOWNS_TREE).expect(201);
-    const proposed = await env.http().post('/targets').set(bearer(admin)).send(GDP_PROPOSAL).expect(201);
-    targetId = proposed.body.id;
-    const review = (as: Session, stage: string) =>
-      env
-        .http()
-        .post(`/targets/${targetId}/reviews`)
-        .set(bearer(as))
-        .send({ stage, decision: 'pass' })
-        .expect(200);
-    await review(reviewer, 'lineDepartment');
-    await review(admin, 'assessmentOffice');
-    const issued = await review(leader, 'leaderInCharge');
-    await settle(issued.body.position);
+    await openCycle(env, admin);
+    await createUnits(env, admin);
+    await addUnitPeople(env, { system, security }, 'town-a', PHONES);
+    await publishTownsTree(env, admin);
+    const issued = await proposeAndIssue(env, { admin, reviewer, leader });
+    targetId = issued.targetId;
+    await settle(issued.position);
 
     const q2 = (await reminders()).filter((r) => r.period === '2026-Q2');
     expect(q2.map((r) => [r.key, r.state, r.runAt, r.tier, r.duty])).toEqual([
@@ -377,24 +301,12 @@ describe('reminders: Town A’s GDP target, tiers 1–3 by SMS, stopped by a rep
 
   it('merges one person’s items due together into one SMS: the reporter’s two Q4 reminders in one digest', async () => {
     await travel('2026-12-01 10:00');
-    const proposed = await env
-      .http()
-      .post('/targets')
-      .set(bearer(admin))
-      .send({ ...GDP_PROPOSAL, title: '固定资产投资增速', measure: '固定资产投资增速' })
-      .expect(201);
-    const secondId: string = proposed.body.id;
-    const review = (as: Session, stage: string) =>
-      env
-        .http()
-        .post(`/targets/${secondId}/reviews`)
-        .set(bearer(as))
-        .send({ stage, decision: 'pass' })
-        .expect(200);
-    await review(reviewer, 'lineDepartment');
-    await review(admin, 'assessmentOffice');
-    const issued = await review(leader, 'leaderInCharge');
-    await settle(issued.body.position);
+    const { targetId: secondId, position } = await proposeAndIssue(
+      env,
+      { admin, reviewer, leader },
+      { ...GDP_PROPOSAL, title: '固定资产投资增速', measure: '固定资产投资增速' },
+    );
+    await settle(position);
 
     const before = (await outbox()).length;
     await travel('2027-01-07 09:01');

@@ -3,7 +3,16 @@ import type { Response } from 'superagent';
 import { type StoredEvent, verifyChain } from '@dukao/event-store';
 import type { ReportView } from '@dukao/targets';
 import { EvaluateWarningWhenTargetChanged } from '@dukao/warnings';
-import { EmbeddedApp, type Session, bearer } from './support/embedded-app';
+import { type EmbeddedApp, type Session, bearer } from './support/embedded-app';
+import {
+  GDP_PROPOSAL,
+  TOWNS_TREE,
+  createUnits,
+  openCycle,
+  publishTownsTree,
+  signIn,
+  startApp,
+} from './support/worked-example';
 
 /**
  * A year of one target, driven through the HTTP API as the office and the units would, on the
@@ -25,46 +34,8 @@ const binary = (res: Response, callback: (error: Error | null, body: Buffer) => 
   res.on('end', () => callback(null, Buffer.concat(chunks)));
 };
 
-const TOWNS_TREE = {
-  category: 'towns',
-  scale: 1000,
-  indicators: [
-    { indicatorId: 'economy', parentId: null, name: '经济发展', level: 1, points: 600, method: null },
-    {
-      indicatorId: 'gdp-growth',
-      parentId: 'economy',
-      name: 'GDP增速',
-      level: 2,
-      points: 600,
-      method: 'completion',
-    },
-    {
-      indicatorId: 'livelihood',
-      parentId: null,
-      name: '社会民生',
-      level: 1,
-      points: 400,
-      method: 'progress',
-    },
-  ],
-};
-
-const GDP_PROPOSAL = {
-  cycleId: '2026',
-  unitId: 'town-a',
-  indicatorId: 'gdp-growth',
-  title: 'GDP增速',
-  kind: 'quantitative',
-  measure: '地区生产总值增速',
-  unitOfMeasure: '%',
-  direction: 'higherIsBetter',
-  annualValue: 7.5,
-  baseline: 7.1,
-  schedule: [25, 50, 75, 100],
-  cadence: 'quarterly',
-  reportDueDay: 10,
-  dataCollectionUnitId: 'stats-bureau',
-};
+/** Town A's first proposal, 7.5: the leader returns it as too low, and it is resubmitted at 8.0. */
+const LOW_PROPOSAL = { ...GDP_PROPOSAL, annualValue: 7.5 };
 
 describe('targets: a year of Town A’s GDP target, from planning to the audit trail', () => {
   let now = '2026-01-05T01:00:00.000Z';
@@ -110,41 +81,26 @@ describe('targets: a year of Town A’s GDP target, from planning to the audit t
     target.reports.find((r) => r.reportId === reports[key])!;
 
   beforeAll(async () => {
-    env = await EmbeddedApp.start(
-      { ACCESS_TOKEN_TTL_SECONDS: '86400', REFRESH_TOKEN_TTL_SECONDS: String(90 * 86_400) },
-      () => new Date(now),
-    );
-    system = await env.administrator('systemAdmin', 'sysadmin');
-    security = await env.administrator('securityAdmin', 'secadmin');
-    const admins = { system, security };
-    admin = await env.user(admins, 'kaohe-ban', [{ role: 'assessmentAdmin' }]);
-    reviewer = await env.user(admins, 'tongji-ju', [{ role: 'reviewer', unitIds: ['stats-bureau'] }]);
-    staffA = await env.user(admins, 'town-a-zhang', [{ role: 'unitStaff', unitIds: ['town-a'] }]);
-    staffA2 = await env.user(admins, 'town-a-li', [{ role: 'unitStaff', unitIds: ['town-a'] }]);
-    staffB = await env.user(admins, 'town-b-wang', [{ role: 'unitStaff', unitIds: ['town-b'] }]);
-    leader = await env.user(admins, 'fenguan-shizhang', [{ role: 'cityLeader' }]);
+    env = await startApp(() => new Date(now));
+    ({ system, security, admin, reviewer, staffA, staffA2, staffB, leader } = await signIn(env, [
+      'admin',
+      'reviewer',
+      'staffA',
+      'staffA2',
+      'staffB',
+      'leader',
+    ]));
   }, 60_000);
   afterAll(async () => {
     await env?.stop();
   });
 
   it('opens cycle 2026 with the default scheme, registers the units and publishes the towns’ 千分制 indicator tree', async () => {
-    const cycle = await env
-      .http()
-      .post('/cycles')
-      .set(bearer(admin))
-      .send({ cycleId: '2026', name: '2026年度绩效考核' })
-      .expect(201);
+    const cycle = await openCycle(env, admin);
     expect(cycle.body).toMatchObject({ id: '2026', replayed: false });
     await env.http().post('/cycles').set(bearer(staffA)).send({ cycleId: '2027', name: '越权' }).expect(403);
 
-    for (const unit of [
-      { unitId: 'town-a', name: '甲镇', category: 'towns' },
-      { unitId: 'town-b', name: '乙镇', category: 'towns' },
-      { unitId: 'stats-bureau', name: '市统计局', category: 'departments' },
-    ]) {
-      await env.http().post('/units').set(bearer(admin)).send(unit).expect(201);
-    }
+    await createUnits(env, admin);
 
     const unbalanced = {
       ...TOWNS_TREE,
@@ -159,12 +115,7 @@ describe('targets: a year of Town A’s GDP target, from planning to the audit t
       .send(unbalanced)
       .expect(422);
     expect(refused.body.code).toBe('INVALID_INDICATOR_TREE');
-    const tree = await env
-      .http()
-      .post('/cycles/2026/indicator-trees')
-      .set(bearer(admin))
-      .send(TOWNS_TREE)
-      .expect(201);
+    const tree = await publishTownsTree(env, admin);
 
     const view = await env
       .http()
@@ -193,7 +144,7 @@ describe('targets: a year of Town A’s GDP target, from planning to the audit t
   });
 
   it('issues the target through 联审, refusing the wrong stage or reviewer and restarting the review after a return', async () => {
-    const proposed = await env.http().post('/targets').set(bearer(admin)).send(GDP_PROPOSAL).expect(201);
+    const proposed = await env.http().post('/targets').set(bearer(admin)).send(LOW_PROPOSAL).expect(201);
     targetId = proposed.body.id;
     times.proposed = now;
     expect(proposed.body).toMatchObject({ revision: 0, replayed: false });
@@ -234,7 +185,7 @@ describe('targets: a year of Town A’s GDP target, from planning to the audit t
       .http()
       .post(`/targets/${targetId}/resubmit`)
       .set(bearer(admin))
-      .send({ ...GDP_PROPOSAL, annualValue: 8.0 })
+      .send(GDP_PROPOSAL)
       .expect(200);
     expect(await detail(resubmitted.body.position)).toMatchObject({
       status: 'proposed',
@@ -792,7 +743,7 @@ describe('targets: a year of Town A’s GDP target, from planning to the audit t
       .http()
       .post('/targets')
       .set(bearer(admin))
-      .send({ ...GDP_PROPOSAL, unitId: 'town-b' })
+      .send({ ...LOW_PROPOSAL, unitId: 'town-b' })
       .expect(201);
     await env
       .http()
@@ -805,7 +756,7 @@ describe('targets: a year of Town A’s GDP target, from planning to the audit t
       .post(`/targets/${proposed.body.id}/resubmit`)
       .set(bearer(admin))
       .send({
-        ...GDP_PROPOSAL,
+        ...LOW_PROPOSAL,
         unitId: 'town-b',
         indicatorId: 'no-such-indicator',
         dataCollectionUnitId: 'no-such-unit',

@@ -1,7 +1,16 @@
 import type { StoredEvent } from '@dukao/event-store';
 import { ProjectionEngine } from '@dukao/projections';
 import { EvaluateWarningWhenTargetChanged, type WarningRaised } from '@dukao/warnings';
-import { EmbeddedApp, type Session, bearer } from './support/embedded-app';
+import { type EmbeddedApp, type Session, bearer } from './support/embedded-app';
+import {
+  createUnits,
+  openCycle,
+  proposeAndIssue,
+  publishTownsTree,
+  sh,
+  signIn,
+  startApp,
+} from './support/worked-example';
 
 /**
  * Warnings on the worked example of shared/DOMAIN.md, with a moving clock: Town A's GDP growth
@@ -9,50 +18,6 @@ import { EmbeddedApp, type Session, bearer } from './support/embedded-app';
  * 50%: a bell. Q3 (due 10 October) unreported: yellow the day after, red after 7 days overdue. A
  * report lowers it, a correction clears it. The `it`s share state and run in order.
  */
-
-const TOWNS_TREE = {
-  category: 'towns',
-  scale: 1000,
-  indicators: [
-    { indicatorId: 'economy', parentId: null, name: '经济发展', level: 1, points: 600, method: null },
-    {
-      indicatorId: 'gdp-growth',
-      parentId: 'economy',
-      name: 'GDP增速',
-      level: 2,
-      points: 600,
-      method: 'completion',
-    },
-    {
-      indicatorId: 'livelihood',
-      parentId: null,
-      name: '社会民生',
-      level: 1,
-      points: 400,
-      method: 'progress',
-    },
-  ],
-};
-
-const GDP_PROPOSAL = {
-  cycleId: '2026',
-  unitId: 'town-a',
-  indicatorId: 'gdp-growth',
-  title: 'GDP增速',
-  kind: 'quantitative',
-  measure: '地区生产总值增速',
-  unitOfMeasure: '%',
-  direction: 'higherIsBetter',
-  annualValue: 8.0,
-  baseline: 7.1,
-  schedule: [25, 50, 75, 100],
-  cadence: 'quarterly',
-  reportDueDay: 10,
-  dataCollectionUnitId: 'stats-bureau',
-};
-
-/** An instant given as Shanghai local time 'YYYY-MM-DD HH:MM' (UTC+8). */
-const sh = (local: string) => new Date(`${local.replace(' ', 'T')}:00+08:00`).toISOString();
 
 describe('warnings: Town A’s GDP target turns bell, yellow, red, and back', () => {
   let now = sh('2026-01-05 09:00');
@@ -101,52 +66,27 @@ describe('warnings: Town A’s GDP target turns bell, yellow, red, and back', ()
   const warningEvents = async () => env.store.readStream(`warning-${targetId}`);
 
   beforeAll(async () => {
-    env = await EmbeddedApp.start(
-      { ACCESS_TOKEN_TTL_SECONDS: '86400', REFRESH_TOKEN_TTL_SECONDS: String(90 * 86_400) },
-      () => new Date(now),
-    );
-    system = await env.administrator('systemAdmin', 'sysadmin');
-    security = await env.administrator('securityAdmin', 'secadmin');
-    const admins = { system, security };
-    admin = await env.user(admins, 'kaohe-ban', [{ role: 'assessmentAdmin' }]);
-    reviewer = await env.user(admins, 'tongji-ju', [{ role: 'reviewer', unitIds: ['stats-bureau'] }]);
-    staffA = await env.user(admins, 'town-a-zhang', [{ role: 'unitStaff', unitIds: ['town-a'] }]);
-    staffB = await env.user(admins, 'town-b-wang', [{ role: 'unitStaff', unitIds: ['town-b'] }]);
-    leader = await env.user(admins, 'fenguan-shizhang', [{ role: 'cityLeader' }]);
+    env = await startApp(() => new Date(now));
+    ({ system, security, admin, reviewer, staffA, staffB, leader } = await signIn(env, [
+      'admin',
+      'reviewer',
+      'staffA',
+      'staffB',
+      'leader',
+    ]));
   }, 60_000);
   afterAll(async () => {
     await env?.stop();
   });
 
   it('sets up cycle 2026, the towns and an issued GDP target of 8.0 with no warning', async () => {
-    await env
-      .http()
-      .post('/cycles')
-      .set(bearer(admin))
-      .send({ cycleId: '2026', name: '2026年度绩效考核' })
-      .expect(201);
-    for (const unit of [
-      { unitId: 'town-a', name: '甲镇', category: 'towns' },
-      { unitId: 'town-b', name: '乙镇', category: 'towns' },
-      { unitId: 'stats-bureau', name: '市统计局', category: 'departments' },
-    ]) {
-      await env.http().post('/units').set(bearer(admin)).send(unit).expect(201);
-    }
-    await env.http().post('/cycles/2026/indicator-trees').set(bearer(admin)).send(TOWNS_TREE).expect(201);
-    const proposed = await env.http().post('/targets').set(bearer(admin)).send(GDP_PROPOSAL).expect(201);
-    targetId = proposed.body.id;
-    const review = (as: Session, stage: string) =>
-      env
-        .http()
-        .post(`/targets/${targetId}/reviews`)
-        .set(bearer(as))
-        .send({ stage, decision: 'pass' })
-        .expect(200);
-    await review(reviewer, 'lineDepartment');
-    await review(admin, 'assessmentOffice');
-    const issued = await review(leader, 'leaderInCharge');
+    await openCycle(env, admin);
+    await createUnits(env, admin);
+    await publishTownsTree(env, admin);
+    const issued = await proposeAndIssue(env, { admin, reviewer, leader });
+    targetId = issued.targetId;
 
-    const head = await settle(issued.body.position);
+    const head = await settle(issued.position);
     expect(await history(head)).toMatchObject({
       targetId,
       unitId: 'town-a',
