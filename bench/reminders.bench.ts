@@ -27,7 +27,8 @@ import {
 } from '@dukao/notifications';
 import type { ReadModelStore } from '@dukao/read-model-store';
 import { DEFAULT_SCHEME } from '@dukao/targets';
-import { reminderItem } from '@dukao/testing';
+// The file, not @dukao/testing: the rest of that lib needs jest's globals, which the build has not.
+import { reminderItem } from '../libs/testing/src/reminder-item';
 import { type Benchmark, interleavedRounds } from './harness';
 
 const MESSAGES = 4000;

@@ -378,7 +378,7 @@ describe('digestTemplateParams', () => {
       text: 'T',
     });
     const long = digestTemplateParams({ items: [job({ targetTitle: '很'.repeat(50) })], text: null });
-    expect(long.first).toHaveLength(35);
-    expect(long.first.endsWith('…')).toBe(true);
+    expect(long.first!).toHaveLength(35);
+    expect(long.first!.endsWith('…')).toBe(true);
   });
 });
