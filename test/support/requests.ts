@@ -52,6 +52,7 @@ const VALID_PARAMS: Record<string, (uuid: () => string) => string> = {
   year: () => '2026',
   gateway: () => 'http',
   fileId: () => 'a'.repeat(64),
+  campaignId: () => 'pingyi-2026',
 };
 
 /**

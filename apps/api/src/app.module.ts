@@ -5,6 +5,7 @@ import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { allProjections } from '@dukao/composition';
 import { CalendarModule } from '@dukao/calendar';
 import { AppConfigModule, type AppConfig } from '@dukao/config';
+import { EvaluationsModule } from '@dukao/evaluations';
 import { EventStoreModule } from '@dukao/event-store';
 import type { Clock } from '@dukao/kernel';
 import { EvidenceStoreModule } from '@dukao/evidence-store';
@@ -17,6 +18,9 @@ import { EvaluateWarningWhenTargetChanged, WarningsModule, WarningsSchedule } fr
 import { AuditStreamsController } from './audit/audit-streams.controller';
 import { WorkCalendarsController } from './calendar/work-calendars.controller';
 import { ReadYourWrites } from './common/read-your-writes';
+import { CampaignsController, PublicRatingsController } from './evaluations/campaigns.controller';
+import { PublicRatingLimiter } from './evaluations/public-rating-limiter';
+import { SurveyImportController } from './evaluations/survey-import.controller';
 import { EvidenceController } from './evidence/evidence.controller';
 import { HealthController } from './health/health.controller';
 import { AuthController } from './identity/auth.controller';
@@ -50,6 +54,7 @@ export class AppModule {
         TargetsModule,
         WarningsModule,
         CalendarModule,
+        EvaluationsModule,
         EvidenceStoreModule,
         NotificationsModule.forRoot(),
         RemindersModule.forRoot({ run: config.mode === 'embedded' }),
@@ -63,6 +68,9 @@ export class AppModule {
         AuditStreamsController,
         PlanningController,
         WorkCalendarsController,
+        CampaignsController,
+        PublicRatingsController,
+        SurveyImportController,
         TargetImportController,
         TargetsController,
         UnitDashboardController,
@@ -73,6 +81,7 @@ export class AppModule {
       ],
       providers: [
         ReadYourWrites,
+        PublicRatingLimiter,
         // Scheduled checks run where the projections run: here in embedded mode, in the worker otherwise.
         ...(config.mode === 'embedded'
           ? [MissedPeriodsSchedule, EvaluateWarningWhenTargetChanged, WarningsSchedule]

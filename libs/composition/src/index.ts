@@ -1,5 +1,6 @@
 import { streamCatalogProjection } from '@dukao/audit';
 import { workCalendarsProjection } from '@dukao/calendar';
+import { campaignsProjection, publicRatingLinksProjection } from '@dukao/evaluations';
 import { smsMessagesProjection } from '@dukao/notifications';
 import { usersProjection } from '@dukao/identity';
 import { cyclesProjection, targetsProjection, unitsProjection } from '@dukao/targets';
@@ -18,5 +19,7 @@ export const allProjections: readonly Projection[] = [
   targetsProjection,
   warningsProjection,
   workCalendarsProjection,
+  campaignsProjection,
+  publicRatingLinksProjection,
   smsMessagesProjection,
 ];
