@@ -1,0 +1,90 @@
+import type { Indicator, Scheme, TargetEvent } from '@dukao/targets';
+
+/**
+ * Where an input came from in the log. `position` orders records within one stream (a stream
+ * revision or the global position, either works: the engine only compares positions of the same
+ * stream); `recordedAt` is when the log learnt of it and is what `asOf` filters on.
+ */
+export interface RecordRef {
+  eventId: string;
+  position: number;
+  recordedAt: string;
+}
+
+/** A target event as read from the log. The target (stream) is `event.data.targetId`. */
+export interface RecordedTargetEvent extends RecordRef {
+  event: TargetEvent;
+}
+
+/** A scoring scheme version (from SchemePublished): in force from `effectiveFrom`, known from `recordedAt`. */
+export interface SchemeVersion {
+  version: number;
+  effectiveFrom: string;
+  recordedAt: string;
+  scoring: Scheme['scoring'];
+}
+
+/** The category's indicator tree version (from IndicatorTreePublished). */
+export interface IndicatorTreeVersion {
+  version: number;
+  effectiveFrom: string;
+  recordedAt: string;
+  /** 百分制 100 / 千分制 1000: the maximum total, the base of the grade thresholds. */
+  scale: number;
+  indicators: Indicator[];
+}
+
+/**
+ * A unit's satisfaction score (0–100) for a satisfaction indicator, computed elsewhere (public
+ * ratings, evaluations). Of several for the same (unit, indicator), the latest recorded counts.
+ */
+export interface SatisfactionResult extends RecordRef {
+  unitId: string;
+  indicatorId: string;
+  score: number;
+  /** The event the score was derived from (for the trace). */
+  sourceEventId: string;
+  occurredAt: string;
+}
+
+export const ACCOUNTABILITY_ACTIONS = [
+  'caution',
+  'interview',
+  'publicNotice',
+  'admonition',
+  'accountability',
+] as const;
+export type AccountabilityAction = (typeof ACCOUNTABILITY_ACTIONS)[number];
+
+/**
+ * Score-relevant facts about a unit from contexts other than targets (supervision, discipline,
+ * the assessment office). Each applies to the period of its `occurredAt`.
+ * - `bonus` / `penalty` (加减分): `amount` points, positive; bonuses are capped per cycle.
+ * - `accountability` (提醒·约谈·通报·诫勉·追责): deduction from the scheme by `action`.
+ * - `falseReport` (虚报瞒报, confirmed): the scheme's deduction per case.
+ * - `veto` (一票否决): grade becomes admonished.
+ */
+export type UnitRecord = RecordRef & { unitId: string; occurredAt: string; reason?: string } & (
+    | { kind: 'bonus'; amount: number }
+    | { kind: 'penalty'; amount: number }
+    | { kind: 'accountability'; action: AccountabilityAction }
+    | { kind: 'falseReport' }
+    | { kind: 'veto' }
+  );
+
+export interface ScoringInput {
+  cycleId: string;
+  category: string;
+  /** The business instant scored: events whose occurredAt (a report's period end) is after it do not count. */
+  at: string;
+  /** The knowledge cut-off: only records with recordedAt ≤ asOf count. Absent: everything given. */
+  asOf?: string;
+  /** The units of the category (the ranking population). */
+  unitIds: string[];
+  schemes: SchemeVersion[];
+  trees: IndicatorTreeVersion[];
+  /** All target events of the category's units, in any order across streams. */
+  targetEvents: RecordedTargetEvent[];
+  satisfaction: SatisfactionResult[];
+  records: UnitRecord[];
+}

@@ -1,0 +1,4 @@
+export * from './domain/decimal';
+export * from './domain/scoring.inputs';
+export * from './domain/target-facts';
+export * from './domain/scoring.engine';
