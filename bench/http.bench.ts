@@ -3,7 +3,8 @@
  *
  * The api runs in this process (the main thread), on a fresh DATA_DIR and an ephemeral loopback
  * port; autocannon runs in a worker thread of the same process, so that the load generator and
- * the server each have a core of this 2-core machine rather than sharing one event loop.
+ * the server each have a core of this 2-core machine rather than sharing one event loop (the
+ * machinery is in http-load.ts).
  *
  * Setup goes through the API as the e2e tests do: administrators, an assessment office user and
  * unit staff; cycle 2026 with a towns indicator tree; units; targets with monthly cadence, each
@@ -11,23 +12,10 @@
  * request n reports period ⌊n / targets⌋ + 1 of target n mod targets, so no (target, period) pair
  * is reported twice and no two requests in flight touch the same target.
  */
-import { randomUUID } from 'node:crypto';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import autocannon from 'autocannon';
-import type { INestApplication } from '@nestjs/common';
-import { loadConfig } from '@dukao/config';
-import { EVENT_STORE, type EventStore } from '@dukao/event-store';
-import { createAdministrator } from '@dukao/identity';
-import { createApiApp } from '../apps/api/src/bootstrap';
-import { type BenchContext, type Benchmark, benchMs, interleavedRounds } from './harness';
+import type { EventStore } from '@dukao/event-store';
+import { type BenchContext, type Benchmark } from './harness';
+import { Api, CONNECTIONS, type LoadSetup, measureHttpLoad, serveLoad } from './http-load';
 
-const CONNECTIONS = 64;
-const ROUNDS = 5;
-const ROUND_MS = 2000;
-const WARMUP_MS = 1000;
 const UNITS = 60;
 /**
  * Targets issued before the run (`BENCH_HTTP_TARGETS`, default 3,000); each takes 12 monthly reports,
@@ -44,7 +32,6 @@ function targetCount(): number {
 const INDICATORS = 50;
 const STAFF = 10;
 const SETUP_CONCURRENCY = 16;
-const PASSWORD = 'Dukao-Bench-2026!';
 const PERIODS = Array.from({ length: 12 }, (_, m) => `2026-${String(m + 1).padStart(2, '0')}`);
 const NARRATIVES = [
   '本月新开工保障房三个，完成年度计划的六成。',
@@ -54,32 +41,13 @@ const NARRATIVES = [
 ];
 
 // ---------------------------------------------------------------------------------------------
-// The load generator (worker thread)
+// The requests (worker thread)
 
-interface LoadSetup {
-  role: 'dukao-http-bench-load';
-  url: string;
-  connections: number;
+const ROLE = 'dukao-http-bench-load';
+
+interface Targets {
   /** Target ids with the access token of a unit staff member of the target's unit. */
   targets: Array<{ id: string; token: string }>;
-}
-
-interface LoadRequest {
-  kind: 'report' | 'health';
-  seconds: number;
-  /** Index of the first (target, period) pair this run may use. */
-  first: number;
-}
-
-interface LoadResult {
-  ok: number;
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-  statusCodes: Record<string, number>;
-  seconds: number;
-  /** The next unused pair index. */
-  next: number;
 }
 
 function reportBody(n: number, targets: number): string {
@@ -91,161 +59,25 @@ function reportBody(n: number, targets: number): string {
   });
 }
 
-function runLoad(setup: LoadSetup, request: LoadRequest): Promise<LoadResult> {
-  const { targets } = setup;
-  let next = request.first;
+serveLoad<Targets>(ROLE, ({ targets }: LoadSetup<Targets>) => {
   const limit = targets.length * PERIODS.length;
-  const options: autocannon.Options =
-    request.kind === 'health'
-      ? { url: `${setup.url}/health`, connections: setup.connections, duration: request.seconds }
-      : {
-          url: setup.url,
-          connections: setup.connections,
-          duration: request.seconds,
-          headers: { 'content-type': 'application/json' },
-          requests: [
-            {
-              method: 'POST',
-              setupRequest: (req) => {
-                const n = next++;
-                if (n >= limit)
-                  throw new Error(`all ${limit} distinct reports are used up; raise BENCH_HTTP_TARGETS`);
-                const target = targets[n % targets.length]!;
-                return {
-                  ...req,
-                  path: `/targets/${target.id}/reports`,
-                  headers: { 'content-type': 'application/json', authorization: `Bearer ${target.token}` },
-                  body: reportBody(n, targets.length),
-                };
-              },
-            },
-          ],
-        };
-  return new Promise((resolve, reject) => {
-    autocannon(options, (error, result) => {
-      if (error) return reject(error instanceof Error ? error : new Error(String(error)));
-      const statusCodes: Record<string, number> = {};
-      for (const [code, stats] of Object.entries(result.statusCodeStats ?? {}))
-        statusCodes[code] = stats.count ?? 0;
-      resolve({
-        ok: result['2xx'],
-        non2xx: result.non2xx,
-        errors: result.errors,
-        timeouts: result.timeouts,
-        statusCodes,
-        seconds: result.duration,
-        next,
-      });
-    });
-  });
-}
-
-if (!isMainThread && (workerData as Partial<LoadSetup> | null)?.role === 'dukao-http-bench-load') {
-  const setup = workerData as LoadSetup;
-  parentPort!.on('message', (request: LoadRequest) => {
-    runLoad(setup, request).then(
-      (result) => parentPort!.postMessage({ result }),
-      (error: unknown) =>
-        parentPort!.postMessage({ error: error instanceof Error ? error.message : String(error) }),
-    );
-  });
-}
-
-/** The main thread's handle on the load worker: one run at a time. */
-class LoadGenerator {
-  private readonly worker: Worker;
-
-  constructor(setup: LoadSetup) {
-    this.worker = new Worker(__filename, { workerData: setup });
-    this.worker.unref();
-  }
-
-  run(request: LoadRequest): Promise<LoadResult> {
-    return new Promise((resolve, reject) => {
-      const onMessage = (message: { result?: LoadResult; error?: string }) => {
-        this.worker.off('error', onError);
-        if (message.result) resolve(message.result);
-        else reject(new Error(message.error ?? 'load worker failed'));
+  return {
+    limit,
+    usedUp: `all ${limit} distinct reports are used up; raise BENCH_HTTP_TARGETS`,
+    headers: { 'content-type': 'application/json' },
+    request: (n) => {
+      const target = targets[n % targets.length]!;
+      return {
+        path: `/targets/${target.id}/reports`,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${target.token}` },
+        body: reportBody(n, targets.length),
       };
-      const onError = (error: Error) => {
-        this.worker.off('message', onMessage);
-        reject(error);
-      };
-      this.worker.once('message', onMessage);
-      this.worker.once('error', onError);
-      this.worker.postMessage(request);
-    });
-  }
-
-  async close(): Promise<void> {
-    await this.worker.terminate();
-  }
-}
+    },
+  };
+});
 
 // ---------------------------------------------------------------------------------------------
 // Setup through the API
-
-class Api {
-  constructor(readonly url: string) {}
-
-  async call<T = Record<string, unknown>>(
-    method: 'GET' | 'POST' | 'PUT',
-    path: string,
-    token: string | null,
-    body: unknown,
-    expected: number,
-  ): Promise<T> {
-    const sent = performance.now();
-    const response = await fetch(`${this.url}${path}`, {
-      method,
-      headers: {
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    }).catch((error: unknown) => {
-      const cause = error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : '';
-      throw new Error(
-        `${method} ${path}: no answer after ${((performance.now() - sent) / 1000).toFixed(1)} s${cause}`,
-      );
-    });
-    const text = await response.text();
-    if (response.status !== expected)
-      throw new Error(`${method} ${path}: ${response.status} ${text.slice(0, 500)}`);
-    return (text ? JSON.parse(text) : {}) as T;
-  }
-
-  async login(username: string, password = PASSWORD): Promise<string> {
-    return (
-      await this.call<{ accessToken: string }>('POST', '/auth/login', null, { username, password }, 200)
-    ).accessToken;
-  }
-
-  /** An account as an office makes one: created, granted roles, password set by its owner. */
-  async user(
-    admins: { system: string; security: string },
-    username: string,
-    grant: { role: string; unitIds?: string[] },
-  ): Promise<string> {
-    const { id } = await this.call<{ id: string }>(
-      'POST',
-      '/users',
-      admins.system,
-      { username, displayName: username, initialPassword: 'Initial-Pass-1' },
-      201,
-    );
-    await this.call('POST', `/users/${id}/roles`, admins.security, grant, 201);
-    const first = await this.login(username, 'Initial-Pass-1');
-    await this.call(
-      'PUT',
-      '/auth/password',
-      first,
-      { currentPassword: 'Initial-Pass-1', newPassword: PASSWORD },
-      200,
-    );
-    return this.login(username);
-  }
-}
 
 /** Runs `task(0..count-1)` with at most `concurrency` at a time. */
 async function parallel(
@@ -267,24 +99,10 @@ async function setUp(
   store: EventStore,
   api: Api,
   log: (message: string) => void,
-): Promise<LoadSetup['targets']> {
+): Promise<Targets['targets']> {
   const start = performance.now();
   const targetTotal = targetCount();
-  for (const [role, username] of [
-    ['systemAdmin', 'sysadmin'],
-    ['securityAdmin', 'secadmin'],
-  ] as const) {
-    await createAdministrator(store, {
-      role,
-      username,
-      displayName: username,
-      password: PASSWORD,
-      mustChangePassword: false,
-      at: new Date().toISOString(),
-      commandId: `bench:${randomUUID()}`,
-    });
-  }
-  const admins = { system: await api.login('sysadmin'), security: await api.login('secadmin') };
+  const admins = await api.administrators(store);
   const office = await api.user(admins, 'kaohe-ban', { role: 'assessmentAdmin' });
   const unitsPerStaff = UNITS / STAFF;
   const staff: string[] = [];
@@ -322,7 +140,7 @@ async function setUp(
     );
   });
 
-  const targets: LoadSetup['targets'] = new Array<LoadSetup['targets'][number]>(targetTotal);
+  const targets: Targets['targets'] = new Array<Targets['targets'][number]>(targetTotal);
   let issued = 0;
   await parallel(targetTotal, SETUP_CONCURRENCY, async (n) => {
     const unit = n % UNITS;
@@ -395,66 +213,19 @@ async function settle(api: Api, log: (message: string) => void): Promise<void> {
 
 // ---------------------------------------------------------------------------------------------
 
-async function measureReports(context: BenchContext): Promise<{ value: number; baseline: number }> {
-  const config = loadConfig({
-    DATA_DIR: join(context.dir, 'data'),
-    RATE_LIMIT_PER_MINUTE: '1000000',
-    ACCESS_TOKEN_TTL_SECONDS: '86400',
-    MISSED_PERIOD_CHECK_MINUTES: '0',
+function measureReports(context: BenchContext): Promise<{ value: number; baseline: number }> {
+  return measureHttpLoad<Targets>(context, {
+    workerFile: __filename,
+    role: ROLE,
+    subject: 'report',
+    sent: 'report requests',
+    async prepare({ url, store }) {
+      const api = new Api(url);
+      const targets = await setUp(store, api, context.log);
+      await settle(api, context.log);
+      return { targets };
+    },
   });
-  const app: INestApplication = await createApiApp(config, { logger: false });
-  let load: LoadGenerator | null = null;
-  try {
-    await app.listen(0, '127.0.0.1');
-    const server = app.getHttpServer() as Server;
-    const address = server.address() as AddressInfo;
-    const url = `http://127.0.0.1:${address.port}`;
-    const store = app.get<EventStore>(EVENT_STORE);
-    const api = new Api(url);
-    const targets = await setUp(store, api, context.log);
-    await settle(api, context.log);
-    load = new LoadGenerator({ role: 'dukao-http-bench-load', url, connections: CONNECTIONS, targets });
-
-    let next = 0;
-    const refused: Record<string, number> = {};
-    const round = async (kind: LoadRequest['kind'], ms: number): Promise<number> => {
-      const result = await load!.run({ kind, seconds: ms / 1000, first: next });
-      if (kind === 'report') next = result.next;
-      const failed = result.non2xx + result.errors + result.timeouts;
-      if (failed > 0) {
-        for (const [code, count] of Object.entries(result.statusCodes)) {
-          if (!code.startsWith('2')) refused[`${kind} ${code}`] = (refused[`${kind} ${code}`] ?? 0) + count;
-        }
-        process.stderr.write(
-          `[bench]   command.report.http: ${kind}: ${result.non2xx} non-2xx (${JSON.stringify(result.statusCodes)}), ${result.errors} errors, ${result.timeouts} timeouts\n`,
-        );
-      }
-      // Let the requests still in flight at the end of the round finish before the next one.
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      return result.ok / result.seconds;
-    };
-    const measured = await interleavedRounds({
-      rounds: ROUNDS,
-      warmup: {
-        subject: () => round('report', benchMs(WARMUP_MS)),
-        baseline: () => round('health', benchMs(WARMUP_MS)),
-      },
-      subject: () => round('report', benchMs(ROUND_MS)),
-      baseline: () => round('health', benchMs(ROUND_MS)),
-      log: context.log,
-      unit: 'requests/s',
-    });
-    if (!(measured.baseline > 0))
-      throw new Error('GET /health answered nothing within the rounds: the server is blocked');
-    const head = await store.headPosition();
-    context.log(
-      `${next.toLocaleString('en-US')} report requests sent; log head ${head}; refused: ${JSON.stringify(refused)}`,
-    );
-    return measured;
-  } finally {
-    await load?.close();
-    await app.close();
-  }
 }
 
 export const benchmarks: Benchmark[] = [

@@ -1,7 +1,6 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsOptional, Matches } from 'class-validator';
 import type { Role } from '@dukao/identity';
 import {
   JOB_QUEUE,
@@ -20,33 +19,28 @@ import {
   type SmsMessageView,
 } from '@dukao/notifications';
 import { READ_MODEL_STORE, type ReadModelStore } from '@dukao/read-model-store';
+import { PageQuery } from '../common/page-query';
 import { Roles } from '../security/access';
 
 /** Who may see the reminder jobs and the SMS sent (phone numbers included). */
 export const REMINDER_READERS: Role[] = ['assessmentAdmin', 'supervisor', 'systemAdmin'];
 const STATES: JobState[] = ['pending', 'running', 'done', 'failed'];
 
-export class ListRemindersQuery {
+export class ListRemindersQuery extends PageQuery {
   @IsOptional() @IsIn(STATES) state?: JobState;
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000) limit?: number;
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(1_000_000) skip?: number;
 }
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
 const DELIVERY = ['sent', 'delivered', 'deliveryFailed', 'rejected'];
 
-export class ListMessagesQuery {
+export class ListMessagesQuery extends PageQuery {
   @IsOptional() @Matches(ID, { message: '目标编号格式不正确' }) targetId?: string;
   @IsOptional() @Matches(ID, { message: '用户编号格式不正确' }) userId?: string;
   @IsOptional() @IsIn(DELIVERY) status?: string;
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000) limit?: number;
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(1_000_000) skip?: number;
 }
 
-export class ListOutboxQuery {
+export class ListOutboxQuery extends PageQuery {
   @IsOptional() @Matches(/^1\d{10}$/, { message: '手机号须为 11 位' }) to?: string;
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000) limit?: number;
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(1_000_000) skip?: number;
 }
 
 @ApiTags('reminders')
@@ -66,33 +60,26 @@ export class RemindersController {
     summary: '提醒任务列表：状态、发送时间、任务键、提醒级别（考核管理、督查督办、系统管理员）',
   })
   async list(@Query() query: ListRemindersQuery) {
-    const jobs = await this.queue.list({
-      state: query.state,
-      limit: query.limit ?? 100,
-      skip: query.skip ?? 0,
-    });
     return {
-      items: jobs
-        .filter((job) => job.name === REMINDER_JOB)
-        .map((job) => {
-          const p = job.payload as unknown as ReminderJobPayload;
-          return {
-            key: job.jobKey,
-            reminderKey: p.reminderKey ?? job.jobKey,
-            state: job.state,
-            runAt: job.runAt,
-            tier: p.tier,
-            duty: p.duty,
-            reason: p.reason,
-            targetId: p.targetId,
-            unitId: p.unitId,
-            period: p.period,
-            dueDate: p.dueDate,
-            attempts: job.attempts,
-            lastError: job.lastError,
-            finishedAt: job.finishedAt,
-          };
-        }),
+      items: (await this.jobs(REMINDER_JOB, query)).map((job) => {
+        const p = job.payload as unknown as ReminderJobPayload;
+        return {
+          key: job.jobKey,
+          reminderKey: p.reminderKey ?? job.jobKey,
+          state: job.state,
+          runAt: job.runAt,
+          tier: p.tier,
+          duty: p.duty,
+          reason: p.reason,
+          targetId: p.targetId,
+          unitId: p.unitId,
+          period: p.period,
+          dueDate: p.dueDate,
+          attempts: job.attempts,
+          lastError: job.lastError,
+          finishedAt: job.finishedAt,
+        };
+      }),
     };
   }
 
@@ -115,35 +102,28 @@ export class RemindersController {
   @Roles(...REMINDER_READERS)
   @ApiOperation({ summary: '短信发送任务：待发、已发、失败（含失败原因）（考核管理、督查督办、系统管理员）' })
   async smsJobs(@Query() query: ListRemindersQuery) {
-    const jobs = await this.queue.list({
-      state: query.state,
-      limit: query.limit ?? 100,
-      skip: query.skip ?? 0,
-    });
     return {
-      items: jobs
-        .filter((job) => job.name === SMS_JOB)
-        .map((job) => {
-          const digest = this.ledger.digest((job.payload as unknown as SmsJobPayload).digestKey);
-          return {
-            key: job.jobKey,
-            messageKey: digest?.key ?? null,
-            state: job.state,
-            runAt: job.runAt,
-            attempts: job.attempts,
-            lastError: job.lastError,
-            finishedAt: job.finishedAt,
-            message: digest && {
-              userId: digest.userId,
-              phone: maskPhone(digest.phone),
-              state: digest.state,
-              items: digest.items.map((i) => i.reminderKey),
-              text: digest.text,
-              sentAt: digest.sentAt,
-              error: digest.error,
-            },
-          };
-        }),
+      items: (await this.jobs(SMS_JOB, query)).map((job) => {
+        const digest = this.ledger.digest((job.payload as unknown as SmsJobPayload).digestKey);
+        return {
+          key: job.jobKey,
+          messageKey: digest?.key ?? null,
+          state: job.state,
+          runAt: job.runAt,
+          attempts: job.attempts,
+          lastError: job.lastError,
+          finishedAt: job.finishedAt,
+          message: digest && {
+            userId: digest.userId,
+            phone: maskPhone(digest.phone),
+            state: digest.state,
+            items: digest.items.map((i) => i.reminderKey),
+            text: digest.text,
+            sentAt: digest.sentAt,
+            error: digest.error,
+          },
+        };
+      }),
     };
   }
 
@@ -186,5 +166,15 @@ export class RemindersController {
       .filter((m): m is SmsMessageView => m !== undefined && (!query.status || m.status === query.status))
       .slice(skip, skip + limit);
     return { items: items.map(({ _position, ...m }) => m) };
+  }
+
+  /** The page of the queue's jobs, in the query's state, that are named `name`. */
+  private async jobs(name: string, query: ListRemindersQuery) {
+    const jobs = await this.queue.list({
+      state: query.state,
+      limit: query.limit ?? 100,
+      skip: query.skip ?? 0,
+    });
+    return jobs.filter((job) => job.name === name);
   }
 }
