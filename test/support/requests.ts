@@ -53,6 +53,7 @@ const VALID_PARAMS: Record<string, (uuid: () => string) => string> = {
   gateway: () => 'http',
   fileId: () => 'a'.repeat(64),
   campaignId: () => 'pingyi-2026',
+  category: () => 'towns',
 };
 
 /**

@@ -13,6 +13,7 @@ import { NotificationsModule, RemindersModule } from '@dukao/notifications';
 import { IdentityModule } from '@dukao/identity';
 import { ProjectionsModule } from '@dukao/projections';
 import { ReadModelStoreModule } from '@dukao/read-model-store';
+import { ScoringModule } from '@dukao/scoring';
 import { MissedPeriodsSchedule, TargetsModule } from '@dukao/targets';
 import { EvaluateWarningWhenTargetChanged, WarningsModule, WarningsSchedule } from '@dukao/warnings';
 import { AuditStreamsController } from './audit/audit-streams.controller';
@@ -27,6 +28,7 @@ import { AuthController } from './identity/auth.controller';
 import { UnitPeopleController } from './identity/unit-people.controller';
 import { UsersController } from './identity/users.controller';
 import { ProjectionsController } from './projections/projections.controller';
+import { ScoresController } from './scoring/scores.controller';
 import { PlanningController } from './targets/planning.controller';
 import { TargetImportController } from './targets/target-import.controller';
 import { TargetsController, UnitDashboardController } from './targets/targets.controller';
@@ -55,6 +57,7 @@ export class AppModule {
         WarningsModule,
         CalendarModule,
         EvaluationsModule,
+        ScoringModule,
         EvidenceStoreModule,
         NotificationsModule.forRoot(),
         RemindersModule.forRoot({ run: config.mode === 'embedded' }),
@@ -78,6 +81,7 @@ export class AppModule {
         WarningsController,
         RemindersController,
         SmsReceiptsController,
+        ScoresController,
       ],
       providers: [
         ReadYourWrites,

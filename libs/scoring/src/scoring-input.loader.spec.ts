@@ -1,0 +1,266 @@
+import type { StoredEvent } from '@dukao/event-store';
+import { DEFAULT_SCHEME, type Indicator, periodEnd } from '@dukao/targets';
+import { scoreCategory } from './domain/scoring.engine';
+import { definition } from './domain/testing/scoring.fixture';
+import { buildScoringInput, type ScoringSources } from './scoring-input.loader';
+
+let position = 0;
+function stored(
+  streamId: string,
+  type: string,
+  data: Record<string, unknown>,
+  recordedAt: string,
+): StoredEvent {
+  position += 1;
+  return {
+    id: `e-${position}`,
+    type,
+    schemaVersion: 1,
+    data: data as StoredEvent['data'],
+    metadata: {
+      actor: { userId: 'u', role: 'assessmentAdmin' },
+      correlationId: 'c',
+      causationId: null,
+      commandId: null,
+      occurredAt: recordedAt,
+      recordedAt,
+      prevHash: '',
+      hash: '',
+      hashAlgorithm: 'sha256',
+    },
+    streamId,
+    revision: position,
+    position,
+  };
+}
+
+const JAN = '2026-01-05T01:00:00.000Z';
+const FEB = '2026-02-01T01:00:00.000Z';
+const JUL = '2026-07-09T02:00:00.000Z';
+const AUG = '2026-08-01T02:00:00.000Z';
+const ind = (indicatorId: string, points: number, method: Indicator['method']): Indicator => ({
+  indicatorId,
+  parentId: null,
+  name: indicatorId,
+  level: 1,
+  points,
+  method,
+});
+const TREE_V1 = [
+  ind('gdp', 60, 'completion'),
+  ind('sat-a', 20, 'satisfaction'),
+  ind('sat-b', 20, 'satisfaction'),
+];
+const TREE_V2 = [ind('gdp', 60, 'completion'), ind('sat-b', 40, 'satisfaction')];
+
+function cycleEvents(): StoredEvent[] {
+  const s = 'cycle-c2026';
+  return [
+    stored(s, 'CycleOpened', { cycleId: 'c2026', year: 2026, name: '2026', openedAt: JAN }, JAN),
+    stored(
+      s,
+      'SchemePublished',
+      {
+        cycleId: 'c2026',
+        version: 1,
+        effectiveFrom: JAN,
+        scheme: DEFAULT_SCHEME,
+        note: '默认方案',
+        publishedAt: JAN,
+      },
+      JAN,
+    ),
+    stored(
+      s,
+      'IndicatorTreePublished',
+      {
+        cycleId: 'c2026',
+        category: 'towns',
+        version: 1,
+        effectiveFrom: JAN,
+        scale: 100,
+        indicators: TREE_V1,
+        publishedAt: JAN,
+      },
+      JAN,
+    ),
+    stored(
+      s,
+      'IndicatorTreePublished',
+      {
+        cycleId: 'c2026',
+        category: 'departments',
+        version: 1,
+        effectiveFrom: JAN,
+        scale: 100,
+        indicators: [ind('x', 100, 'completion')],
+        publishedAt: JAN,
+      },
+      JAN,
+    ),
+    // Version 2 of the towns' tree, effective from February, recorded in August.
+    stored(
+      s,
+      'IndicatorTreePublished',
+      {
+        cycleId: 'c2026',
+        category: 'towns',
+        version: 2,
+        effectiveFrom: FEB,
+        scale: 100,
+        indicators: TREE_V2,
+        publishedAt: AUG,
+      },
+      AUG,
+    ),
+  ];
+}
+
+const results = (cycleId: string, units: Array<[string, number | null]>, at: string) =>
+  stored(
+    `campaign-${cycleId}-${at}`,
+    'EvaluationResultsPublished',
+    {
+      campaignId: `p-${at}`,
+      cycleId,
+      units: units.map(([unitId, overall]) => ({ unitId, groups: [], overall, renormalised: false })),
+      reciprocalSignals: [],
+      publishedAt: at,
+    },
+    at,
+  );
+
+function sources(): ScoringSources {
+  const t = 'target-t1';
+  return {
+    cycleEvents: cycleEvents(),
+    units: [
+      { unitId: 'town-b', registeredAt: JAN },
+      { unitId: 'town-a', registeredAt: JAN },
+      { unitId: 'town-c', registeredAt: AUG },
+    ],
+    targetEvents: [
+      stored(
+        t,
+        'TargetProposed',
+        {
+          targetId: 't1',
+          definition: definition({ unitId: 'town-a', indicatorId: 'gdp' }),
+          reviewStages: [],
+          proposedAt: JAN,
+        },
+        JAN,
+      ),
+      stored(t, 'TargetIssued', { targetId: 't1', issuedAt: JAN }, JAN),
+      stored(
+        t,
+        'ProgressReported',
+        {
+          targetId: 't1',
+          reportId: 'r2',
+          period: '2026-Q2',
+          cumulativeValue: 3.2,
+          milestonesCompleted: [],
+          narrative: '',
+          evidence: [],
+          replaces: null,
+          dueDate: '2026-07-10',
+          late: false,
+          reportedAt: JUL,
+        },
+        JUL,
+      ),
+    ],
+    evaluationEvents: [
+      results(
+        'c2026',
+        [
+          ['town-a', 90],
+          ['town-b', null],
+          ['stats', 70],
+        ],
+        JUL,
+      ),
+      results('c2025', [['town-a', 10]], JUL),
+    ],
+  };
+}
+
+describe('buildScoringInput', () => {
+  const at = periodEnd('2026-Q2');
+
+  it('takes the scheme and the category’s tree versions from the cycle stream, with the log’s recordedAt', () => {
+    const input = buildScoringInput({ cycleId: 'c2026', category: 'towns', at }, sources());
+    expect(input.schemes).toEqual([
+      { version: 1, effectiveFrom: JAN, recordedAt: JAN, scoring: DEFAULT_SCHEME.scoring },
+    ]);
+    expect(input.trees.map((t) => [t.version, t.effectiveFrom, t.recordedAt])).toEqual([
+      [1, JAN, JAN],
+      [2, FEB, AUG],
+    ]);
+    expect(input.records).toEqual([]);
+    expect(input).not.toHaveProperty('asOf');
+  });
+
+  it('keeps the category’s units registered by asOf, sorted', () => {
+    expect(buildScoringInput({ cycleId: 'c2026', category: 'towns', at }, sources()).unitIds).toEqual([
+      'town-a',
+      'town-b',
+      'town-c',
+    ]);
+    expect(
+      buildScoringInput({ cycleId: 'c2026', category: 'towns', at, asOf: JUL }, sources()).unitIds,
+    ).toEqual(['town-a', 'town-b']);
+  });
+
+  it('maps target events with their event id, log position and recordedAt', () => {
+    const input = buildScoringInput({ cycleId: 'c2026', category: 'towns', at }, sources());
+    expect(input.targetEvents.map((e) => [e.event.type, e.eventId, e.recordedAt])).toEqual([
+      ['TargetProposed', expect.any(String), JAN],
+      ['TargetIssued', expect.any(String), JAN],
+      ['ProgressReported', expect.any(String), JUL],
+    ]);
+  });
+
+  it('maps each unit’s overall of this cycle’s results to the first satisfaction indicator of the tree in force', () => {
+    // As known now, tree v2 is in force at the end of June: its first satisfaction indicator is sat-b.
+    const now = buildScoringInput({ cycleId: 'c2026', category: 'towns', at }, sources());
+    expect(now.satisfaction).toEqual([
+      expect.objectContaining({
+        unitId: 'town-a',
+        indicatorId: 'sat-b',
+        score: 90,
+        occurredAt: JUL,
+        recordedAt: JUL,
+      }),
+    ]);
+    // As known in July, v2 was not yet recorded: v1's first satisfaction indicator, sat-a.
+    const july = buildScoringInput({ cycleId: 'c2026', category: 'towns', at, asOf: JUL }, sources());
+    expect(july.satisfaction.map((s) => [s.unitId, s.indicatorId, s.score])).toEqual([
+      ['town-a', 'sat-a', 90],
+    ]);
+    // Departments' tree has no satisfaction indicator: nothing.
+    expect(
+      buildScoringInput({ cycleId: 'c2026', category: 'departments', at }, sources()).satisfaction,
+    ).toEqual([]);
+  });
+
+  it('feeds the engine: the worked example, 3.2 of 8.0 → 60 × 0.4 = 24, plus satisfaction 40 × 0.9 = 36', () => {
+    // Scored at the end of Q3: the results were published in July (their business time), after June.
+    const q3 = periodEnd('2026-Q3');
+    const scored = scoreCategory(
+      buildScoringInput({ cycleId: 'c2026', category: 'towns', at: q3 }, sources()),
+    );
+    const a = scored.units.find((u) => u.unitId === 'town-a')!;
+    expect(a.indicators.map((i) => [i.indicatorId, i.score])).toEqual([
+      ['gdp', 24],
+      ['sat-b', 36],
+    ]);
+    expect(a.total).toBe(60);
+    // Before the report was recorded, nothing counted for gdp; satisfaction neither (published in July).
+    const before = scoreCategory(
+      buildScoringInput({ cycleId: 'c2026', category: 'towns', at: q3, asOf: FEB }, sources()),
+    );
+    expect(before.units.find((u) => u.unitId === 'town-a')!.total).toBe(0);
+  });
+});

@@ -1,0 +1,195 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { EVENT_STORE, type EventStore, readAllPages, type StoredEvent } from '@dukao/event-store';
+import type { EvaluationResultsPublished } from '@dukao/evaluations';
+import { READ_MODEL_STORE, type ReadModelStore } from '@dukao/read-model-store';
+import {
+  type CycleEvent,
+  CycleErrors,
+  cycleStream,
+  TARGETS,
+  type TargetEvent,
+  targetStream,
+  type TargetView,
+  UNITS,
+  type UnitView,
+} from '@dukao/targets';
+import type {
+  IndicatorTreeVersion,
+  RecordedTargetEvent,
+  SatisfactionResult,
+  SchemeVersion,
+  ScoringInput,
+} from './domain/scoring.inputs';
+
+/** What to score: one category of one cycle at the business instant `at`, as known at `asOf`. */
+export interface ScoringRequest {
+  cycleId: string;
+  category: string;
+  at: string;
+  asOf?: string;
+}
+
+/** The raw material read from the log and the views, before it is shaped into a {@link ScoringInput}. */
+export interface ScoringSources {
+  /** The cycle's stream (`cycle-{cycleId}`), in stream order. */
+  cycleEvents: readonly StoredEvent[];
+  /** The units of the category (the ranking population) with the time they were registered. */
+  units: ReadonlyArray<{ unitId: string; registeredAt: string }>;
+  /** The streams of the category's targets of the cycle, any order. */
+  targetEvents: readonly StoredEvent[];
+  /** `EvaluationResultsPublished` events (any cycle: those of other cycles are left out here). */
+  evaluationEvents: readonly StoredEvent[];
+}
+
+export const EVALUATION_RESULTS_EVENT: EvaluationResultsPublished['type'] = 'EvaluationResultsPublished';
+
+const known = (asOf: string | undefined, recordedAt: string) => asOf === undefined || recordedAt <= asOf;
+
+/** The tree version in force at `at` among those known at `asOf`, as the engine picks it. */
+function treeInForce(
+  trees: readonly IndicatorTreeVersion[],
+  at: string,
+  asOf: string | undefined,
+): IndicatorTreeVersion | undefined {
+  return trees
+    .filter((t) => t.effectiveFrom <= at && known(asOf, t.recordedAt))
+    .sort(
+      (a, b) =>
+        (a.effectiveFrom < b.effectiveFrom ? -1 : a.effectiveFrom > b.effectiveFrom ? 1 : 0) ||
+        a.version - b.version,
+    )
+    .at(-1);
+}
+
+/**
+ * Shapes what was read into the engine's input (pure; see docs/scoring.md, "Feeding the engine").
+ * - schemes and trees come from the cycle's own events, so `recordedAt` is the log's;
+ * - units registered after `asOf` are not yet in the population;
+ * - satisfaction: an evaluation campaign does not name an indicator, so each unit's `overall` of an
+ *   `EvaluationResultsPublished` of this cycle is mapped to the first `satisfaction`-method
+ *   indicator (in tree order) of the category's tree in force at `at` (as known at `asOf`); no such
+ *   indicator, or an `overall` of null (no responses): nothing. Business time: `publishedAt`;
+ * - records: none yet; no event in the log states a bonus, penalty, accountability action, confirmed
+ *   false report or veto (see the docs for which events will map to them).
+ */
+export function buildScoringInput(request: ScoringRequest, sources: ScoringSources): ScoringInput {
+  const { cycleId, category, at, asOf } = request;
+  const schemes: SchemeVersion[] = [];
+  const trees: IndicatorTreeVersion[] = [];
+  for (const stored of sources.cycleEvents) {
+    const event = stored as unknown as CycleEvent;
+    if (event.type === 'SchemePublished') {
+      schemes.push({
+        version: event.data.version,
+        effectiveFrom: event.data.effectiveFrom,
+        recordedAt: stored.metadata.recordedAt,
+        scoring: event.data.scheme.scoring,
+      });
+    } else if (event.type === 'IndicatorTreePublished' && event.data.category === category) {
+      trees.push({
+        version: event.data.version,
+        effectiveFrom: event.data.effectiveFrom,
+        recordedAt: stored.metadata.recordedAt,
+        scale: event.data.scale,
+        indicators: event.data.indicators,
+      });
+    }
+  }
+
+  const unitIds = sources.units
+    .filter((u) => known(asOf, u.registeredAt))
+    .map((u) => u.unitId)
+    .sort();
+  const unitSet = new Set(unitIds);
+
+  const targetEvents: RecordedTargetEvent[] = sources.targetEvents.map((stored) => ({
+    eventId: stored.id,
+    position: stored.position,
+    recordedAt: stored.metadata.recordedAt,
+    event: stored as unknown as TargetEvent,
+  }));
+
+  const satisfaction: SatisfactionResult[] = [];
+  const indicatorId = treeInForce(trees, at, asOf)?.indicators.find(
+    (i) => i.method === 'satisfaction',
+  )?.indicatorId;
+  if (indicatorId !== undefined) {
+    for (const stored of sources.evaluationEvents) {
+      if (stored.type !== EVALUATION_RESULTS_EVENT) continue;
+      const data = (stored as unknown as EvaluationResultsPublished).data;
+      if (data.cycleId !== cycleId) continue;
+      for (const result of data.units) {
+        if (result.overall === null || !unitSet.has(result.unitId)) continue;
+        satisfaction.push({
+          eventId: stored.id,
+          position: stored.position,
+          recordedAt: stored.metadata.recordedAt,
+          unitId: result.unitId,
+          indicatorId,
+          score: result.overall,
+          sourceEventId: stored.id,
+          occurredAt: data.publishedAt,
+        });
+      }
+    }
+  }
+
+  return {
+    cycleId,
+    category,
+    at,
+    ...(asOf !== undefined ? { asOf } : {}),
+    unitIds,
+    schemes,
+    trees,
+    targetEvents,
+    satisfaction,
+    records: [],
+  };
+}
+
+/** Most units, targets of one category of a cycle read in one go. */
+const VIEW_LIMIT = 100_000;
+
+/**
+ * Builds a {@link ScoringInput} from the log: the cycle stream (scheme and tree versions), the
+ * units view (the category's units), the targets view (which targets; their events are then read
+ * from their own streams, so the views' lag never changes a number) and the log's evaluation
+ * results. Throws `CYCLE_NOT_FOUND` for a cycle that was never opened.
+ */
+@Injectable()
+export class ScoringInputLoader {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(READ_MODEL_STORE) private readonly views: ReadModelStore,
+  ) {}
+
+  async load(request: ScoringRequest): Promise<ScoringInput> {
+    const cycleEvents = await this.store.readStream(cycleStream(request.cycleId));
+    if (!cycleEvents.some((e) => e.type === 'CycleOpened')) throw CycleErrors.notFound();
+    const [units, targets] = await Promise.all([
+      this.views.find<UnitView>(
+        UNITS,
+        { category: request.category },
+        { sort: { _id: 1 }, limit: VIEW_LIMIT },
+      ),
+      this.views.find<TargetView>(
+        TARGETS,
+        { cycleId: request.cycleId, category: request.category },
+        { sort: { _id: 1 }, limit: VIEW_LIMIT },
+      ),
+    ]);
+    const streams = await Promise.all(targets.map((t) => this.store.readStream(targetStream(t._id))));
+    const evaluationEvents: StoredEvent[] = [];
+    for await (const event of readAllPages(this.store, {
+      filter: { eventTypes: [EVALUATION_RESULTS_EVENT] },
+    }))
+      evaluationEvents.push(event);
+    return buildScoringInput(request, {
+      cycleEvents,
+      units: units.map((u) => ({ unitId: u._id, registeredAt: u.registeredAt })),
+      targetEvents: streams.flat(),
+      evaluationEvents,
+    });
+  }
+}
