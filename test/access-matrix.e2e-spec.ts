@@ -111,6 +111,7 @@ const EXPECTED: Record<RouteKey, Access> = {
   'GET /warnings/:targetId/history': UNIT_READERS,
   'POST /warnings/evaluations': ['assessmentAdmin'],
   'GET /scores/:unitId/explain': UNIT_READERS,
+  'GET /scores/:unitId/timeline': UNIT_READERS,
   'GET /rankings/:cycleId/:category': ['cityLeader', 'assessmentAdmin', 'supervisor', 'inspector'],
   'GET /reminders': ['assessmentAdmin', 'supervisor', 'systemAdmin'],
   'GET /reminders/outbox': ['assessmentAdmin', 'supervisor', 'systemAdmin'],

@@ -237,6 +237,91 @@ describe('scores: the worked example explained, replayed and ranked', () => {
     ]);
   });
 
+  it('shows Town A’s timeline at the end of June: the Q1 and Q2 reports with deltas, actor and both times', async () => {
+    const res = await env
+      .http()
+      .get('/scores/town-a/timeline')
+      .query({ cycleId: '2026', at: endOfJune, minPosition: head })
+      .set(bearer(leader))
+      .expect(200);
+    type Entry = {
+      recordedAt: string;
+      events: Array<{
+        eventId: string;
+        type: string;
+        targetId?: string;
+        occurredAt: string | null;
+        recordedAt: string;
+        actor: { userId: string; role: string } | null;
+      }>;
+      totalBefore: number | null;
+      totalAfter: number | null;
+      deltaThousandths: number;
+      schemeVersion: number | null;
+      rulesChanged: Array<{ rule: string; indicatorId?: string; targetId?: string }>;
+    };
+    const body = res.body as { entries: Entry[]; startThousandths: number; finalThousandths: number };
+    expect(body).toMatchObject({
+      unitId: 'town-a',
+      at: endOfJune,
+      startThousandths: 0,
+      finalThousandths: 480_000,
+    });
+    const recorded = body.entries.map((e) => e.recordedAt);
+    expect([...recorded].sort()).toEqual(recorded);
+    const withReports = body.entries.filter((e) => e.events.some((x) => x.type === 'ProgressReported'));
+    // The clock stands still within a day of the journey, so each day's reports and their
+    // verifications share one recordedAt and one entry. 8 April: GDP 2.0 → 600 × 0.25 = 150;
+    // livelihood 2.0 → p 0.5 → 0 (its ratio changes, not its score). 9 July: GDP 150 → 240 (+90),
+    // livelihood 0 → 240 (+240): +330. Starting total 0, final 480.
+    expect(withReports.map((e) => [e.recordedAt, e.totalBefore, e.totalAfter, e.deltaThousandths])).toEqual([
+      [sh('2026-04-08 10:00'), 0, 150, 150_000],
+      [sh('2026-07-09 10:00'), 150, 480, 330_000],
+    ]);
+    expect(withReports.reduce((s, e) => s + e.deltaThousandths, 0)).toBe(480_000 - 0);
+    expect(body.entries.reduce((s, e) => s + e.deltaThousandths, 0)).toBe(
+      body.finalThousandths - body.startThousandths,
+    );
+    const [q1, q2] = withReports;
+    expect(q1!.events.map((e) => e.type)).toEqual(
+      expect.arrayContaining(['ProgressReported', 'ReportVerified']),
+    );
+    expect(q2!.schemeVersion).toBe(1);
+    expect(q2!.rulesChanged).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ rule: 'ratio', targetId: gdp }),
+        expect.objectContaining({ rule: 'progress', targetId: livelihood }),
+        expect.objectContaining({ rule: 'indicatorScore', indicatorId: 'gdp-growth' }),
+        expect.objectContaining({ rule: 'total' }),
+      ]),
+    );
+    const q2Report = q2!.events.find((e) => e.eventId === q2Events.gdp!.eventId)!;
+    expect(q2Report).toMatchObject({
+      type: 'ProgressReported',
+      targetId: gdp,
+      recordedAt: sh('2026-07-09 10:00'),
+      actor: { role: 'unitStaff' },
+    });
+    // Business time: the end of the period reported (June), recorded on 9 July.
+    expect(q2Report.occurredAt).toBe(endOfJune);
+    expect(q2Report.occurredAt! < q2Report.recordedAt).toBe(true);
+
+    const own = await env
+      .http()
+      .get('/scores/town-a/timeline')
+      .query({ cycleId: '2026', at: endOfJune })
+      .set(bearer(staffA))
+      .expect(200);
+    expect(own.body.finalThousandths).toBe(480_000);
+    const other = await env
+      .http()
+      .get('/scores/town-b/timeline')
+      .query({ cycleId: '2026', at: endOfJune })
+      .set(bearer(staffA))
+      .expect(403);
+    expect(other.body.code).toBe('OUT_OF_SCOPE');
+  });
+
   it('lets unit staff explain their own unit only; no ranking for them; 401 without a session', async () => {
     const own = await explain('town-a', { at: endOfJune }, staffA).expect(200);
     expect(own.body.total).toBe(480);

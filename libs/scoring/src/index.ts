@@ -4,3 +4,4 @@ export * from './domain/target-facts';
 export * from './domain/scoring.engine';
 export * from './scoring-input.loader';
 export * from './scoring.module';
+export * from './domain/score-timeline';

@@ -222,6 +222,22 @@ describe('buildScoringInput', () => {
     ]);
   });
 
+  it('carries the stored actor and occurredAt of every scheme, tree, target and satisfaction event it maps', () => {
+    const input = buildScoringInput({ cycleId: 'c2026', category: 'towns', at }, sources());
+    const ids = new Set(input.provenance!.map((p) => p.eventId));
+    for (const e of [...input.targetEvents, ...input.satisfaction]) expect(ids.has(e.eventId)).toBe(true);
+    const types = input.provenance!.map((p) => p.type);
+    expect(types).toEqual(
+      expect.arrayContaining(['SchemePublished', 'IndicatorTreePublished', 'ProgressReported']),
+    );
+    expect(types).not.toContain('CycleOpened');
+    expect(input.provenance![0]).toMatchObject({
+      actor: { userId: 'u', role: 'assessmentAdmin' },
+      occurredAt: JAN,
+      recordedAt: JAN,
+    });
+  });
+
   it('maps each unit’s overall of this cycle’s results to the first satisfaction indicator of the tree in force', () => {
     // As known now, tree v2 is in force at the end of June: its first satisfaction indicator is sat-b.
     const now = buildScoringInput({ cycleId: 'c2026', category: 'towns', at }, sources());

@@ -14,6 +14,7 @@ import {
   type UnitView,
 } from '@dukao/targets';
 import type {
+  EventProvenance,
   IndicatorTreeVersion,
   RecordedTargetEvent,
   SatisfactionResult,
@@ -134,6 +135,28 @@ export function buildScoringInput(request: ScoringRequest, sources: ScoringSourc
     }
   }
 
+  const provenance: EventProvenance[] = [];
+  const provenanceOf = (stored: StoredEvent) =>
+    provenance.push({
+      eventId: stored.id,
+      position: stored.position,
+      type: stored.type,
+      recordedAt: stored.metadata.recordedAt,
+      occurredAt: stored.metadata.occurredAt ?? null,
+      actor: stored.metadata.actor ?? null,
+    });
+  for (const stored of sources.cycleEvents) {
+    const event = stored as unknown as CycleEvent;
+    if (
+      event.type === 'SchemePublished' ||
+      (event.type === 'IndicatorTreePublished' && event.data.category === category)
+    )
+      provenanceOf(stored);
+  }
+  sources.targetEvents.forEach(provenanceOf);
+  const satisfactionEvents = new Set(satisfaction.map((s) => s.eventId));
+  sources.evaluationEvents.filter((e) => satisfactionEvents.has(e.id)).forEach(provenanceOf);
+
   return {
     cycleId,
     category,
@@ -145,6 +168,7 @@ export function buildScoringInput(request: ScoringRequest, sources: ScoringSourc
     targetEvents,
     satisfaction,
     records: [],
+    provenance,
   };
 }
 

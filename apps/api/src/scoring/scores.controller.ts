@@ -3,12 +3,18 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Role } from '@dukao/identity';
 import { CLOCK, type Clock } from '@dukao/kernel';
 import { READ_MODEL_STORE, type ReadModelStore } from '@dukao/read-model-store';
-import { type CategoryScore, ScoringInputLoader, scoreCategory } from '@dukao/scoring';
+import { type CategoryScore, ScoringInputLoader, scoreCategory, scoreTimeline } from '@dukao/scoring';
 import { CATEGORIES, TARGETS, UNITS, type UnitView } from '@dukao/targets';
 import { ReadYourWrites } from '../common/read-your-writes';
 import { ApiError } from '../errors/api-error';
 import { CurrentActor, type RequestActor, Roles, assertUnitInScope } from '../security/access';
-import { ExplainScoreQuery, RankingParams, ScoreInstantsQuery, ScoreUnitParams } from './scores.dto';
+import {
+  ExplainScoreQuery,
+  RankingParams,
+  ScoreInstantsQuery,
+  ScoreUnitParams,
+  TimelineScoreQuery,
+} from './scores.dto';
 
 /** Who may read rankings: leaders (分管 leaders see their units' rows), the office, supervisors, inspectors. */
 export const RANKING_READERS: Role[] = ['cityLeader', 'assessmentAdmin', 'supervisor', 'inspector'];
@@ -69,6 +75,40 @@ export class ScoresController {
       unitName: unit.name,
       ...score,
       categoryTrace: scored.trace,
+    };
+  }
+
+  @Get('scores/:unitId/timeline')
+  @Roles(...SCORE_READERS)
+  @ApiOperation({
+    summary:
+      '单位得分变化时间线：每个改变得分的事件（按记录时间），前后得分、差值、变化的规则与操作人（按数据范围）',
+  })
+  async timeline(
+    @Param() { unitId }: ScoreUnitParams,
+    @Query() query: TimelineScoreQuery,
+    @CurrentActor() actor: RequestActor,
+  ) {
+    assertUnitInScope(actor, unitId);
+    await this.caughtUp(query.minPosition);
+    const unit = await this.views.get<UnitView>(UNITS, unitId);
+    if (!unit) throw new ApiError(404, 'UNIT_NOT_FOUND', '单位不存在', { unitId });
+    if (!(CATEGORIES as readonly string[]).includes(unit.category))
+      throw new ApiError(404, 'CATEGORY_NOT_FOUND', '单位类别不存在', { category: unit.category });
+    const now = this.clock();
+    const at = instant(query.at, now, 'at');
+    const asOf = now.toISOString();
+    const input = await this.loader.load({ cycleId: query.cycleId, category: unit.category, at, asOf });
+    // Same refusals as explain: no scheme / tree in force now, or the unit not in the population.
+    const scored = scoreCategory(input);
+    if (!scored.units.some((u) => u.unitId === unitId))
+      throw new ApiError(404, 'UNIT_NOT_SCORED', '该单位在评分时点尚未登记，无得分', { unitId, asOf });
+    return {
+      cycleId: query.cycleId,
+      category: unit.category,
+      unitName: unit.name,
+      asOf,
+      ...scoreTimeline(input, unitId),
     };
   }
 

@@ -14,6 +14,12 @@ export class ExplainScoreQuery extends ScoreInstantsQuery {
   @Matches(ID, { message: '考核周期编号格式不正确' }) cycleId!: string;
 }
 
+/** The timeline: `at` only (the knowledge cut-off is now: every recorded event is replayed). */
+export class TimelineScoreQuery extends MinPositionQuery {
+  @IsOptional() @IsISO8601(INSTANT, INSTANT_MESSAGE) at?: string;
+  @Matches(ID, { message: '考核周期编号格式不正确' }) cycleId!: string;
+}
+
 export class ScoreUnitParams {
   @Matches(ID, { message: '单位编号格式不正确' }) unitId!: string;
 }

@@ -87,4 +87,16 @@ export interface ScoringInput {
   targetEvents: RecordedTargetEvent[];
   satisfaction: SatisfactionResult[];
   records: UnitRecord[];
+  /** The stored metadata (actor, occurredAt) of the events above, by eventId; optional, never scored. */
+  provenance?: EventProvenance[];
+}
+
+/** Who recorded an event, and when it happened in business time, as the log stored it (for timelines). */
+export interface EventProvenance {
+  eventId: string;
+  position: number;
+  type: string;
+  recordedAt: string;
+  occurredAt: string | null;
+  actor: { userId: string; role: string; unitId?: string | null } | null;
 }
