@@ -44,6 +44,7 @@ export default tseslint.config(
       'libs/read-model-store/src/mongo.*.ts',
       'libs/notifications/src/**/*.ts',
       'libs/**/*.spec.ts',
+      'libs/testing/src/redis-server.ts',
       'test/**/*.ts',
       'bench/**/*.ts',
     ],

@@ -7,12 +7,9 @@
  *   every message is in the outbox. Baseline: bare BullMQ `Queue.add` + a `Worker` with a no-op
  *   processor, the same number of jobs, the same concurrency, until every job completed.
  *
- * Redis comes from `REDIS_URL`, else a `redis-server` on PATH is started on a free loopback port
- * (no persistence) and stopped afterwards.
+ * Redis comes from `startRedis` (libs/testing): `REDIS_URL`, else a throwaway `redis-server` from PATH.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -29,6 +26,7 @@ import type { ReadModelStore } from '@dukao/read-model-store';
 import { DEFAULT_SCHEME } from '@dukao/targets';
 // The file, not @dukao/testing: the rest of that lib needs jest's globals, which the build has not.
 import { reminderItem } from '../libs/testing/src/reminder-item';
+import { startRedis } from '../libs/testing/src/redis-server';
 import { type Benchmark, interleavedRounds } from './harness';
 
 const MESSAGES = 4000;
@@ -48,63 +46,6 @@ const ROUNDS = 3;
 /** The sender's own concurrency for 'sms' jobs (SendReminderProcessor), given to the bare worker too. */
 const CONCURRENCY = 8;
 const SCHEDULE_IN_FLIGHT = 64;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** REDIS_URL, or a throwaway redis-server on a free port. */
-async function redis(log: (m: string) => void): Promise<{ url: string; stop: () => Promise<void> }> {
-  if (process.env.REDIS_URL) return { url: process.env.REDIS_URL, stop: async () => {} };
-  const port = await freePort();
-  const child: ChildProcess = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    {
-      stdio: 'ignore',
-    },
-  );
-  await new Promise<void>((resolve, reject) => {
-    child.once('error', (error) =>
-      reject(
-        new Error(
-          `reminders.dispatch.bullmq needs Redis: set REDIS_URL or install redis-server (${error.message})`,
-        ),
-      ),
-    );
-    child.once('spawn', () => resolve());
-  });
-  const url = `redis://127.0.0.1:${port}`;
-  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
-  probe.on('error', () => {});
-  for (let i = 0; ; i++) {
-    try {
-      await probe.connect();
-      await probe.ping();
-      break;
-    } catch (error) {
-      if (i > 100) throw error;
-      probe.disconnect();
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  probe.disconnect();
-  log(`started redis-server on port ${port}`);
-  return {
-    url,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
-    },
-  };
-}
 
 async function inChunks(n: number, inFlight: number, each: (i: number) => Promise<unknown>): Promise<void> {
   let next = 0;
@@ -208,7 +149,8 @@ export const benchmarks: Benchmark[] = [
     name: 'reminders.dispatch.bullmq',
     description: `SMS messages/s from schedule to outbox through BullMQ + SendReminderProcessor (${MESSAGES} per round); baseline: bare BullMQ add + no-op worker`,
     run: async ({ dir, log }) => {
-      const server = await redis(log);
+      const server = await startRedis();
+      log(`Redis at ${server.url}`);
       try {
         const { value, baseline } = await interleavedRounds({
           rounds: ROUNDS,

@@ -7,23 +7,22 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { SqliteEventStore } from '@dukao/event-store';
 import { BullmqJobQueue, SMS_JOB, SmsLedger } from '@dukao/notifications';
-import { reminderItem } from '@dukao/testing';
+import { NO_REDIS, redisAvailable, reminderItem, startRedis, type TestRedis } from '@dukao/testing';
 import { type FakeSmsProvider, startFakeSmsProvider } from './support/fake-sms-provider';
 
 /**
  * Production mode's promise with a real Redis (CI starts one): kill the SMS worker mid-run
  * (SIGKILL), flush the completed jobs from Redis and schedule every message again (as a replay of
  * the planner would), start a new worker: every message reaches the provider exactly once, and the
- * log records each send once. Runs only with REDIS_URL.
+ * log records each send once. Redis: REDIS_URL (CI starts one), else a redis-server from PATH.
  */
-const url = process.env.REDIS_URL ?? '';
 const SECRET = 'worker-restart-test-secret-32-characters!';
 const MESSAGES = 300;
 
-if (!url) {
-  console.log('skipped: no server — set REDIS_URL=redis://127.0.0.1:6379 to run the SMS worker restart test');
+if (!redisAvailable()) {
+  console.log(`${NO_REDIS} to run the SMS worker restart test`);
   describe('SMS worker restart with Redis', () => {
-    it.skip('skipped: no server (REDIS_URL unset)', () => {});
+    it.skip(NO_REDIS, () => {});
   });
 } else {
   describe('SMS worker restart with Redis', () => {
@@ -32,6 +31,8 @@ if (!url) {
     let dir: string;
     let provider: FakeSmsProvider;
     let queue: BullmqJobQueue;
+    let redis: TestRedis;
+    let url: string;
     const children: ChildProcess[] = [];
 
     const startWorker = async (): Promise<ChildProcess> => {
@@ -66,6 +67,8 @@ if (!url) {
     };
 
     beforeAll(async () => {
+      redis = await startRedis();
+      url = redis.url;
       dir = mkdtempSync(join(tmpdir(), 'dukao-restart-'));
       provider = await startFakeSmsProvider({ secret: SECRET });
       queue = BullmqJobQueue.connect({ url, prefix, onError: () => {} });
@@ -80,6 +83,7 @@ if (!url) {
       await connection.quit();
       await provider?.close();
       rmSync(dir, { recursive: true, force: true });
+      await redis?.stop();
     });
 
     it('every message reaches the provider exactly once across a killed worker and flushed completed jobs', async () => {

@@ -1,14 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { NO_REDIS, redisAvailable, startRedis, type TestRedis } from '@dukao/testing';
 import { BullmqJobQueue } from './bullmq.job-queue';
 import { describeJobQueueContract } from './job-queue.contract';
 
-// Runs against a real Redis only (CI starts one): REDIS_URL=redis://127.0.0.1:6379 npx jest libs/notifications
-const url = process.env.REDIS_URL ?? '';
-
-if (url) {
+// Runs against a real Redis: REDIS_URL (CI starts one), else a redis-server from PATH.
+if (redisAvailable()) {
   jest.setTimeout(30_000);
+  let redis: TestRedis;
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(async () => {
+    await redis.stop();
+  });
 
   // A fresh queue per test, obliterated afterwards (the contract closes its queues first).
   let queueName: string;
@@ -16,7 +22,7 @@ if (url) {
     queueName = `dukao-contract-${randomUUID().replace(/-/g, '').slice(0, 12)}`;
   });
   afterEach(async () => {
-    const connection = new Redis(url, { maxRetriesPerRequest: null });
+    const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
     const queue = new Queue(queueName, { connection });
     try {
       await queue.obliterate({ force: true });
@@ -27,13 +33,11 @@ if (url) {
   });
 
   describeJobQueueContract('bullmq', async () =>
-    BullmqJobQueue.connect({ url, queueName, onError: () => {} }),
+    BullmqJobQueue.connect({ url: redis.url, queueName, onError: () => {} }),
   );
 } else {
-  console.log(
-    'skipped: no server — set REDIS_URL=redis://127.0.0.1:6379 to run the BullMQ job queue contract suite',
-  );
+  console.log(`${NO_REDIS} to run the BullMQ job queue contract suite`);
   describe('JobQueue contract: bullmq', () => {
-    it.skip('skipped: no server (REDIS_URL unset)', () => {});
+    it.skip(NO_REDIS, () => {});
   });
 }

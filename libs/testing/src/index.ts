@@ -1,3 +1,4 @@
 export * from './projection-spec';
 export * from './decider-spec';
 export * from './reminder-item';
+export * from './redis-server';
