@@ -1,0 +1,45 @@
+import type { Grade } from './scoring.engine';
+
+/**
+ * 公示: a ranking published for an appeal window. The event keeps the rows exactly as published and
+ * the digest of the inputs they were computed from, so later rulings never alter what was published:
+ * "as published" is this event, "as recomputed now" is the engine run again at the same `at`.
+ */
+export type RankingPublished = {
+  type: 'RankingPublished';
+  data: {
+    publicationId: string;
+    cycleId: string;
+    category: string;
+    /** 'monthly' (月排名, `period` YYYY-MM) or 'final' (year end, `period` null). */
+    kind: 'monthly' | 'final';
+    period: string | null;
+    /** The business instant scored (the month's end, or the cycle year's end). */
+    at: string;
+    /** What the log knew: every event recorded up to here was an input. */
+    asOf: string;
+    logPosition: number;
+    schemeVersion: number;
+    treeVersion: number;
+    scale: number;
+    /** SHA-256 over the canonical JSON of the engine's input (see docs/scoring.md). */
+    inputsDigest: { algorithm: 'sha256'; value: string };
+    rows: Array<{
+      unitId: string;
+      total: number;
+      totalThousandths: number;
+      rank: number;
+      grade: Grade;
+      flagged: boolean;
+    }>;
+    publishedAt: string;
+    /** Appeals are accepted until this instant (publishedAt + the window). */
+    appealDeadline: string;
+    note: string | null;
+  };
+};
+
+export type PublicationEvent = RankingPublished;
+
+/** One stream per publication. */
+export const publicationStream = (publicationId: string) => `publication-${publicationId}`;
