@@ -55,6 +55,11 @@ describe('loadConfig', () => {
     expect(loadConfig({ SMS_DIGEST_WINDOW_SECONDS: '300' }).smsDigestWindowSeconds).toBe(300);
   });
 
+  it('keeps a publication open for appeals 7 days unless APPEAL_WINDOW_DAYS says otherwise', () => {
+    expect(loadConfig({}).appealWindowDays).toBe(7);
+    expect(loadConfig({ APPEAL_WINDOW_DAYS: '15' }).appealWindowDays).toBe(15);
+  });
+
   it('accepts an explicit SQLite file', () => {
     expect(loadConfig({ EVENT_STORE_URL: 'sqlite:///var/lib/dukao/log.sqlite' }).eventStore).toMatchObject({
       kind: 'sqlite',
@@ -224,6 +229,7 @@ describe('loadConfig', () => {
       ['SMS_HTTP_URL', 'sms.example.cn/send', /SMS_HTTP_URL must be an https:\/\/ or http:\/\/ URL/],
       ['SMS_DIGEST_WINDOW_SECONDS', '0', /SMS_DIGEST_WINDOW_SECONDS must be a whole number from 1 to 3600/],
       ['SMS_DIGEST_WINDOW_SECONDS', '1.5', /SMS_DIGEST_WINDOW_SECONDS must be a whole number/],
+      ['APPEAL_WINDOW_DAYS', '0', /APPEAL_WINDOW_DAYS must be a whole number from 1 to 365/],
     ])('refuses %s=%s with a clear message', (name, value, message) => {
       expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
       expect(() => loadConfig({ [name]: value })).toThrow(message);

@@ -60,6 +60,8 @@ export interface AppConfig {
   sms: SmsGatewayConfig;
   /** How long a person's SMS digest collects items due together before it goes (SMS_DIGEST_WINDOW_SECONDS, default 60). */
   smsDigestWindowSeconds: number;
+  /** Days a publication (公示) stays open for appeals unless the publisher says otherwise (APPEAL_WINDOW_DAYS, default 7). */
+  appealWindowDays: number;
 }
 
 /** Raised for a configuration the process must not start with. Its message is meant for the operator. */
@@ -266,6 +268,7 @@ const envSchema = z.object({
   SMS_HTTP_SECRET: secret('SMS_HTTP_SECRET', 32),
   SMS_HTTP_TIMEOUT_MS: positiveInt('SMS_HTTP_TIMEOUT_MS', 10_000, 120_000),
   SMS_DIGEST_WINDOW_SECONDS: positiveInt('SMS_DIGEST_WINDOW_SECONDS', 60, 3600),
+  APPEAL_WINDOW_DAYS: positiveInt('APPEAL_WINDOW_DAYS', 7, 365),
   ALIYUN_ACCESS_KEY_ID: optionalText,
   ALIYUN_ACCESS_KEY_SECRET: secret('ALIYUN_ACCESS_KEY_SECRET', 1),
   ALIYUN_SMS_SIGN_NAME: optionalText,
@@ -420,6 +423,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       e.MISSED_PERIOD_CHECK_MINUTES === undefined ? 60 : Number(e.MISSED_PERIOD_CHECK_MINUTES),
     sms,
     smsDigestWindowSeconds: e.SMS_DIGEST_WINDOW_SECONDS,
+    appealWindowDays: e.APPEAL_WINDOW_DAYS,
   };
 }
 
