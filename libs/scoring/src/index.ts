@@ -5,3 +5,5 @@ export * from './domain/scoring.engine';
 export * from './scoring-input.loader';
 export * from './scoring.module';
 export * from './domain/score-timeline';
+export * from './domain/score-adjustment.events';
+export * from './domain/appeal.events';

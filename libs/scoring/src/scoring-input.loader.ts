@@ -21,6 +21,8 @@ import type {
   SchemeVersion,
   ScoringInput,
 } from './domain/scoring.inputs';
+import type { RulingRecorded } from './domain/appeal.events';
+import { SCORE_RECORD_EVENT_TYPES } from './domain/score-adjustment.events';
 
 /** What to score: one category of one cycle at the business instant `at`, as known at `asOf`. */
 export interface ScoringRequest {
@@ -43,6 +45,40 @@ export interface ScoringSources {
 }
 
 export const EVALUATION_RESULTS_EVENT: EvaluationResultsPublished['type'] = 'EvaluationResultsPublished';
+
+/** The target events the engine folds (review steps and missed periods never change a number). */
+const SCORED_TARGET_EVENTS: readonly TargetEvent['type'][] = [
+  'TargetProposed',
+  'TargetResubmitted',
+  'TargetIssued',
+  'TargetAdjusted',
+  'TargetWithdrawn',
+  'ProgressReported',
+  'NilReturnDeclared',
+  'ReportVerified',
+  'ReportRejected',
+];
+
+/**
+ * Every event type that can change a score: what the loader reads. A view of scores recomputes the
+ * (cycle, category) an event of one of these types touches; any other event leaves every score as it
+ * was. Where to find the (cycle, category):
+ * - target events: the target's `cycleId` and `category` (from its definition, via `targetId`);
+ * - `SchemePublished` (every category of the cycle), `IndicatorTreePublished` (`cycleId`, `category`);
+ * - `UnitRegistered`: the unit's `category` (the population of every cycle of that category);
+ * - `EvaluationResultsPublished`: `cycleId`, and the category of each unit in `units`;
+ * - `ScoreAdjusted`, `VetoImposed`, `RulingRecorded`: `cycleId` and `unitId` (→ the unit's category).
+ * A unit's rename changes no number (only the name shown).
+ */
+export const SCORE_AFFECTING_EVENT_TYPES: readonly string[] = [
+  ...SCORED_TARGET_EVENTS,
+  'SchemePublished',
+  'IndicatorTreePublished',
+  'UnitRegistered',
+  EVALUATION_RESULTS_EVENT,
+  ...SCORE_RECORD_EVENT_TYPES,
+  'RulingRecorded' satisfies RulingRecorded['type'],
+];
 
 const known = (asOf: string | undefined, recordedAt: string) => asOf === undefined || recordedAt <= asOf;
 
