@@ -128,6 +128,14 @@ function inputEvents(input: ScoringInput): TimelineEvent[] {
       recordedAt: r.recordedAt,
       ...meta(r.eventId),
     });
+  for (const r of input.rulings ?? [])
+    events.set(r.eventId, {
+      eventId: r.eventId,
+      position: r.position,
+      type: byId.get(r.eventId)?.type ?? 'RulingRecorded',
+      recordedAt: r.recordedAt,
+      ...meta(r.eventId),
+    });
   const versions = [
     ...input.schemes.map((v) => ({ type: 'SchemePublished', v })),
     ...input.trees.map((v) => ({ type: 'IndicatorTreePublished', v })),

@@ -9,7 +9,13 @@ import {
   type TargetDefinition,
 } from '@dukao/targets';
 import { Dec, fromHundredths, fromThousandths, thousandthsToHundredths } from './decimal';
-import type { IndicatorTreeVersion, SatisfactionResult, SchemeVersion, ScoringInput } from './scoring.inputs';
+import type {
+  IndicatorTreeVersion,
+  Ruling,
+  SatisfactionResult,
+  SchemeVersion,
+  ScoringInput,
+} from './scoring.inputs';
 import { countingReports, type EventRef, foldTargets, type TargetFacts, valueAt } from './target-facts';
 
 export type Grade = 'excellent' | 'good' | 'pass' | 'admonished';
@@ -35,6 +41,7 @@ export type ScoringRule =
   | 'accountability'
   | 'falseReport'
   | 'veto'
+  | 'ruling'
   | 'total'
   | 'rank'
   | 'excellentQuota'
@@ -75,6 +82,8 @@ export interface UnitScore {
   penaltyThousandths: number;
   accountabilityThousandths: number;
   falseReportThousandths: number;
+  /** Points added (+) or taken (−) by rulings on score appeals (thousandths). */
+  rulingThousandths: number;
   totalThousandths: number;
   /** The published total: thousandths rounded half-up to two decimals. */
   total: number;
@@ -110,6 +119,16 @@ export const ScoringErrors = {
 
 const byStr = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const known = (asOf: string | undefined, recordedAt: string) => asOf === undefined || recordedAt <= asOf;
+/** Recording order: recordedAt, then position, then event id (a total order on the inputs). */
+const byRecording = (
+  a: { recordedAt: string; position: number; eventId: string },
+  b: { recordedAt: string; position: number; eventId: string },
+) => byStr(a.recordedAt, b.recordedAt) || a.position - b.position || byStr(a.eventId, b.eventId);
+const rulingRef = (r: Ruling): EventRef => ({
+  eventId: r.eventId,
+  position: r.position,
+  type: 'RulingRecorded',
+});
 
 /** The version in force at `at` among those known at `asOf`: latest effectiveFrom, then highest version. */
 function inForce<T extends { version: number; effectiveFrom: string; recordedAt: string }>(
@@ -161,8 +180,8 @@ interface Valued {
 }
 
 /** The latest counting report with a value, and the value in force, at `at`. */
-function valued(unitId: string, f: TargetFacts, at: string): Valued {
-  const reports = countingReports(f, at).filter((r) => r.cumulativeValue !== null);
+function valued(unitId: string, f: TargetFacts, at: string, overturned: ReadonlySet<string>): Valued {
+  const reports = countingReports(f, at, overturned).filter((r) => r.cumulativeValue !== null);
   const latest = reports.sort((a, b) => lastMonthOf(a.period) - lastMonthOf(b.period)).at(-1);
   const v = valueAt(f, at);
   return {
@@ -218,9 +237,56 @@ export function scoreCategory(input: ScoringInput): CategoryScore {
   const push = (unitId: string, step: Omit<TraceStep, 'unitId' | 'schemeVersion'>) =>
     traces.get(unitId)!.push({ unitId, ...step, schemeVersion: sv });
 
+  // ---- rulings in force: known at asOf, effective by `at`, on a unit of the population ----
+  const rulings = (input.rulings ?? [])
+    .filter((r) => unitSet.has(r.unitId) && known(asOf, r.recordedAt) && r.effectiveFrom <= at)
+    .sort(byRecording);
+  const recordRulings = new Map<string, Ruling>(); // unitId|contested record's eventId → the latest ruling
+  const rejectionRulings = new Map<string, Ruling>(); // contested ReportRejected's eventId → the latest ruling
+  const scoreRulings: Ruling[] = [];
+  for (const r of rulings) {
+    if (r.subject.kind === 'record') recordRulings.set(`${r.unitId}|${r.subject.eventId}`, r);
+    else if (r.subject.kind === 'rejection') rejectionRulings.set(r.subject.eventId, r);
+    else scoreRulings.push(r);
+  }
+
+  const facts = foldTargets(input.targetEvents, asOf);
+  // A rejection a ruling overturned no longer stops its report counting (the unit's own target only).
+  const rejections = new Map<string, { ref: EventRef; unitId: string; targetId: string }>();
+  for (const f of facts)
+    for (const rep of f.reports)
+      if (rep.rejection)
+        rejections.set(rep.rejection.eventId, {
+          ref: rep.rejection,
+          unitId: f.definition.unitId,
+          targetId: f.targetId,
+        });
+  const overturned = new Set<string>();
+  for (const [eventId, r] of rejectionRulings) {
+    const contested = rejections.get(eventId);
+    if (!contested || contested.unitId !== r.unitId || r.subject.kind !== 'rejection') continue;
+    const after = r.outcome === 'overturned' ? 'rejectionVoid' : 'rejectionStands';
+    if (r.outcome === 'overturned') overturned.add(eventId);
+    push(r.unitId, {
+      rule: 'ruling',
+      targetId: contested.targetId,
+      inputs: {
+        appealId: r.appealId,
+        subject: 'rejection',
+        reportId: r.subject.reportId,
+        outcome: r.outcome,
+        effectiveFrom: r.effectiveFrom,
+        before: 'rejectionStands',
+        after,
+      },
+      output: after,
+      events: [rulingRef(r), contested.ref],
+    });
+  }
+
   // ---- targets in scope: issued, not withdrawn, of this cycle and these units ----
   const targets = new Map<string, TargetFacts[]>(); // key unitId|indicatorId
-  for (const f of foldTargets(input.targetEvents, asOf)) {
+  for (const f of facts) {
     const d = f.definition;
     if (d.cycleId !== input.cycleId || !unitSet.has(d.unitId)) continue;
     if (!f.issued || f.withdrawn) {
@@ -247,7 +313,7 @@ export function scoreCategory(input: ScoringInput): CategoryScore {
 
     if (leaf.method === 'contribution') {
       const participants = unitIds.flatMap((u) =>
-        (targets.get(`${u}|${leaf.indicatorId}`) ?? []).map((f) => valued(u, f, at)),
+        (targets.get(`${u}|${leaf.indicatorId}`) ?? []).map((f) => valued(u, f, at, overturned)),
       );
       const measures = participants.map((p) => {
         if (p.actual === null) return { total: null, increment: null, growth: null };
@@ -340,8 +406,10 @@ export function scoreCategory(input: ScoringInput): CategoryScore {
         for (const f of targets.get(`${u}|${leaf.indicatorId}`) ?? []) {
           const factor =
             leaf.method === 'milestones'
-              ? milestoneFactor(f, at, s, (step) => push(u, step))
-              : quantitativeFactor(leaf.method ?? 'completion', u, f, at, s, cap, (step) => push(u, step));
+              ? milestoneFactor(f, at, overturned, s, (step) => push(u, step))
+              : quantitativeFactor(leaf.method ?? 'completion', u, f, at, overturned, s, cap, (step) =>
+                  push(u, step),
+                );
           factors.get(u)!.push(factor);
         }
       }
@@ -402,52 +470,83 @@ export function scoreCategory(input: ScoringInput): CategoryScore {
 
     const records = input.records
       .filter((r) => r.unitId === u && known(asOf, r.recordedAt) && r.occurredAt <= at)
-      .sort(
-        (a, b) => byStr(a.recordedAt, b.recordedAt) || a.position - b.position || byStr(a.eventId, b.eventId),
-      );
+      .sort(byRecording);
     let bonus = 0;
     let penalty = 0;
     let accountability = 0;
     let falseReport = 0;
     let vetoed = false;
     const actions = new Set<string>();
+    const bonusRefs: EventRef[] = [];
     for (const r of records) {
       const ref: EventRef = { eventId: r.eventId, position: r.position, type: r.kind };
+      // The amount the record carries (points, or the scheme's deduction); a veto has none.
+      const original =
+        r.kind === 'bonus' || r.kind === 'penalty'
+          ? r.amount
+          : r.kind === 'accountability'
+            ? s.accountabilityDeductions[r.action]
+            : r.kind === 'falseReport'
+              ? s.falseReportDeduction
+              : null;
+      let stands = original;
+      const ruling = recordRulings.get(`${u}|${r.eventId}`);
+      if (ruling) {
+        const voided = ruling.outcome === 'overturned';
+        if (voided) stands = original === null ? null : 0;
+        else if (ruling.outcome === 'partial' && original !== null && ruling.amount !== null)
+          stands = ruling.amount;
+        const before = original ?? 'admonished';
+        const after = original === null ? (voided ? null : 'admonished') : stands;
+        push(u, {
+          rule: 'ruling',
+          inputs: {
+            appealId: ruling.appealId,
+            subject: 'record',
+            recordKind: r.kind,
+            outcome: ruling.outcome,
+            effectiveFrom: ruling.effectiveFrom,
+            before,
+            after,
+          },
+          output: after,
+          events: [rulingRef(ruling), ref],
+        });
+        if (voided) continue;
+      }
+      const amended = stands !== original ? { original, appealId: ruling!.appealId } : {};
       const step = (rule: ScoringRule, inputs: Record<string, unknown>, output: unknown) =>
         push(u, {
           rule,
-          inputs: { ...inputs, occurredAt: r.occurredAt, reason: r.reason ?? null },
+          inputs: { ...inputs, ...amended, occurredAt: r.occurredAt, reason: r.reason ?? null },
           output,
           events: [ref],
         });
       switch (r.kind) {
         case 'bonus': {
-          const t = Dec.of(r.amount).abs().toThousandths();
+          const t = Dec.of(stands!).abs().toThousandths();
           bonus += t;
-          step('bonus', { amount: r.amount }, fromThousandths(t));
+          bonusRefs.push(ref);
+          step('bonus', { amount: stands }, fromThousandths(t));
           break;
         }
         case 'penalty': {
-          const t = Dec.of(r.amount).abs().toThousandths();
+          const t = Dec.of(stands!).abs().toThousandths();
           penalty += t;
-          step('penalty', { amount: r.amount }, -fromThousandths(t));
+          step('penalty', { amount: stands }, -fromThousandths(t));
           break;
         }
         case 'accountability': {
-          const t = Dec.of(s.accountabilityDeductions[r.action]).toThousandths();
+          const t = Dec.of(stands!).toThousandths();
           accountability += t;
           actions.add(r.action);
-          step(
-            'accountability',
-            { action: r.action, deduction: s.accountabilityDeductions[r.action] },
-            -fromThousandths(t),
-          );
+          step('accountability', { action: r.action, deduction: stands }, -fromThousandths(t));
           break;
         }
         case 'falseReport': {
-          const t = Dec.of(s.falseReportDeduction).toThousandths();
+          const t = Dec.of(stands!).toThousandths();
           falseReport += t;
-          step('falseReport', { deduction: s.falseReportDeduction }, -fromThousandths(t));
+          step('falseReport', { deduction: stands }, -fromThousandths(t));
           break;
         }
         case 'veto':
@@ -462,11 +561,30 @@ export function scoreCategory(input: ScoringInput): CategoryScore {
       rule: 'bonusCap',
       inputs: { bonus: fromThousandths(bonus), cap: s.bonusCap },
       output: fromThousandths(bonusCapped),
-      events: records
-        .filter((r) => r.kind === 'bonus')
-        .map((r) => ({ eventId: r.eventId, position: r.position, type: r.kind })),
+      events: bonusRefs,
     });
-    const totalT = indicatorSum + bonusCapped - penalty - accountability - falseReport;
+    // Rulings on score appeals: points added or taken, after the cap (a ruling is not a bonus).
+    let ruled = 0;
+    for (const r of scoreRulings.filter((x) => x.unitId === u)) {
+      const t = r.outcome === 'partial' && r.amount !== null ? Dec.of(r.amount).toThousandths() : 0;
+      const before = indicatorSum + bonusCapped - penalty - accountability - falseReport + ruled;
+      ruled += t;
+      push(u, {
+        rule: 'ruling',
+        inputs: {
+          appealId: r.appealId,
+          subject: 'score',
+          outcome: r.outcome,
+          effectiveFrom: r.effectiveFrom,
+          amount: r.amount,
+          before: fromThousandths(before),
+          after: fromThousandths(before + t),
+        },
+        output: fromThousandths(t),
+        events: [rulingRef(r)],
+      });
+    }
+    const totalT = indicatorSum + bonusCapped - penalty - accountability - falseReport + ruled;
     const totalH = thousandthsToHundredths(totalT);
     push(u, {
       rule: 'total',
@@ -476,6 +594,7 @@ export function scoreCategory(input: ScoringInput): CategoryScore {
         penalty: fromThousandths(penalty),
         accountability: fromThousandths(accountability),
         falseReport: fromThousandths(falseReport),
+        ruling: fromThousandths(ruled),
         exact: fromThousandths(totalT),
       },
       output: fromHundredths(totalH),
@@ -490,6 +609,7 @@ export function scoreCategory(input: ScoringInput): CategoryScore {
       penaltyThousandths: penalty,
       accountabilityThousandths: accountability,
       falseReportThousandths: falseReport,
+      rulingThousandths: ruled,
       totalThousandths: totalT,
       totalHundredths: totalH,
       total: fromHundredths(totalH),
@@ -642,12 +762,13 @@ function quantitativeFactor(
   unitId: string,
   f: TargetFacts,
   at: string,
+  overturned: ReadonlySet<string>,
   s: Scheme['scoring'],
   cap: Dec,
   push: (step: Step) => void,
 ): Dec {
   const d = f.definition;
-  const v = valued(unitId, f, at);
+  const v = valued(unitId, f, at, overturned);
   const r = ratio(d, v.actual, v.target, cap);
   const ids = { indicatorId: d.indicatorId, targetId: f.targetId };
   push({
@@ -698,9 +819,15 @@ function quantitativeFactor(
   return factor;
 }
 
-function milestoneFactor(f: TargetFacts, at: string, s: Scheme['scoring'], push: (step: Step) => void): Dec {
+function milestoneFactor(
+  f: TargetFacts,
+  at: string,
+  overturned: ReadonlySet<string>,
+  s: Scheme['scoring'],
+  push: (step: Step) => void,
+): Dec {
   const d = f.definition;
-  const reports = countingReports(f, at);
+  const reports = countingReports(f, at, overturned);
   const done = new Map<string, { completedOn: string; refs: EventRef[] }>();
   for (const rep of reports)
     for (const m of rep.milestonesCompleted) {

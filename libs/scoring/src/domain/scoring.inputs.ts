@@ -72,6 +72,35 @@ export type UnitRecord = RecordRef & { unitId: string; occurredAt: string; reaso
     | { kind: 'veto' }
   );
 
+/**
+ * What a ruling (裁决) applies to, as the engine sees it:
+ * - `record`: a {@link UnitRecord} (bonus, penalty, accountability, falseReport, veto), by its `eventId`;
+ * - `rejection`: a ReportRejected (by its event id) of a report of `targetId`;
+ * - `score`: the unit's total.
+ */
+export type RulingSubject =
+  | { kind: 'record'; eventId: string }
+  | { kind: 'rejection'; targetId: string; reportId: string; eventId: string }
+  | { kind: 'score' };
+
+/**
+ * The committee's ruling on an appeal (from RulingRecorded). It applies when `effectiveFrom ≤ at` and
+ * it is known at `asOf`; of several on the same record or rejection, the latest recorded counts.
+ * - `upheld`: nothing changes (the trace says so);
+ * - `overturned`: the record no longer counts (no amount, no grade effect), or the rejection no longer
+ *   stops the report counting;
+ * - `partial`: a record's amount (or deduction) becomes `amount`, what stands; for `score`, `amount`
+ *   points are added (positive) or taken (negative) from the total, outside the bonus cap.
+ */
+export interface Ruling extends RecordRef {
+  appealId: string;
+  unitId: string;
+  subject: RulingSubject;
+  outcome: 'upheld' | 'overturned' | 'partial';
+  amount: number | null;
+  effectiveFrom: string;
+}
+
 export interface ScoringInput {
   cycleId: string;
   category: string;
@@ -87,6 +116,8 @@ export interface ScoringInput {
   targetEvents: RecordedTargetEvent[];
   satisfaction: SatisfactionResult[];
   records: UnitRecord[];
+  /** Rulings on appeals (absent: none). */
+  rulings?: Ruling[];
   /** The stored metadata (actor, occurredAt) of the events above, by eventId; optional, never scored. */
   provenance?: EventProvenance[];
 }

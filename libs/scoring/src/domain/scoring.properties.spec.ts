@@ -3,6 +3,7 @@ import { DEFAULT_SCHEME, type TargetEvent } from '@dukao/targets';
 import { scoreCategory } from './scoring.engine';
 import type {
   RecordedTargetEvent,
+  Ruling,
   SatisfactionResult,
   SchemeVersion,
   ScoringInput,
@@ -86,12 +87,25 @@ const satArb = fc.record({
   recorded: fc.integer({ min: 0, max: MINUTES }),
 });
 
+/** A ruling on a record, a rejection (picked by index among those generated) or a score. */
+const rulingArb = fc.record({
+  subject: fc.constantFrom('record' as const, 'rejection' as const, 'score' as const),
+  index: fc.nat(),
+  outcome: fc.constantFrom('upheld' as const, 'overturned' as const, 'partial' as const),
+  amount: decimal(3),
+  negative: fc.boolean(),
+  effective: fc.integer({ min: 0, max: MINUTES }),
+  recorded: fc.integer({ min: 0, max: MINUTES }),
+  unitId: fc.constantFrom(...UNITS),
+});
+
 const historyArb = fc.record({
   simple: fc.boolean(),
   units: fc.integer({ min: 2, max: 5 }),
   targets: fc.array(targetArb, { minLength: 3, maxLength: 14 }),
   records: fc.array(recordArb, { maxLength: 8 }),
   satisfaction: fc.array(satArb, { maxLength: 6 }),
+  rulings: fc.array(rulingArb, { maxLength: 5 }),
   v2: fc.option(
     fc.record({
       effective: fc.integer({ min: 0, max: MINUTES }),
@@ -240,6 +254,46 @@ function toInput(h: History): ScoringInput {
     occurredAt: instant(s.occurred),
     recordedAt: instant(s.recorded),
   }));
+  const events = targetEvents(h);
+  const rejections = events.filter((e) => e.event.type === 'ReportRejected');
+  const rulings = h.rulings.flatMap((r, i): Ruling[] => {
+    const ref = {
+      eventId: `ruling${i}`,
+      position: i,
+      recordedAt: instant(r.recorded),
+      appealId: `appeal${i}`,
+      effectiveFrom: instant(r.effective),
+      outcome: r.outcome,
+    };
+    if (r.subject === 'score')
+      return [
+        { ...ref, unitId: r.unitId, subject: { kind: 'score' }, amount: r.negative ? -r.amount : r.amount },
+      ];
+    if (r.subject === 'record') {
+      const contested = records[r.index % Math.max(1, records.length)];
+      if (!contested) return [];
+      return [
+        {
+          ...ref,
+          unitId: contested.unitId,
+          subject: { kind: 'record', eventId: contested.eventId },
+          amount: r.amount,
+        },
+      ];
+    }
+    const contested = rejections[r.index % Math.max(1, rejections.length)];
+    if (!contested || contested.event.type !== 'ReportRejected') return [];
+    const { targetId, reportId } = contested.event.data;
+    const unitId = h.targets[Number(targetId.slice(1))]!.unitId;
+    return [
+      {
+        ...ref,
+        unitId,
+        subject: { kind: 'rejection', targetId, reportId, eventId: contested.eventId },
+        amount: null,
+      },
+    ];
+  });
   const schemes: SchemeVersion[] = [SCHEME_V1];
   if (h.v2)
     schemes.push({
@@ -255,9 +309,10 @@ function toInput(h: History): ScoringInput {
     unitIds: UNITS.slice(0, h.units),
     schemes,
     trees: [h.simple ? SIMPLE_TREE : TREE],
-    targetEvents: targetEvents(h),
+    targetEvents: events,
     satisfaction,
     records,
+    rulings,
   };
 }
 
@@ -277,6 +332,7 @@ const recordedTimes = (input: ScoringInput) => [
   ...input.targetEvents.map((e) => e.recordedAt),
   ...input.records.map((r) => r.recordedAt),
   ...input.satisfaction.map((s) => s.recordedAt),
+  ...(input.rulings ?? []).map((r) => r.recordedAt),
   ...input.schemes.map((s) => s.recordedAt),
   ...input.trees.map((t) => t.recordedAt),
 ];
@@ -293,6 +349,7 @@ describe('scoring properties', () => {
           targetEvents: shuffle(input.targetEvents, seed + 2),
           records: shuffle(input.records, seed + 3),
           satisfaction: shuffle(input.satisfaction, seed + 4),
+          rulings: shuffle(input.rulings ?? [], seed + 5),
         };
         expect(scoreCategory(shuffled)).toEqual(scoreCategory(input));
       }),
@@ -320,6 +377,7 @@ describe('scoring properties', () => {
           targetEvents: input.targetEvents.filter((e) => e.recordedAt <= T),
           records: input.records.filter((r) => r.recordedAt <= T),
           satisfaction: input.satisfaction.filter((s) => s.recordedAt <= T),
+          rulings: (input.rulings ?? []).filter((r) => r.recordedAt <= T),
         };
         expect(scoreCategory({ ...input, asOf: T })).toEqual(scoreCategory({ ...knownAtT, asOf: T }));
       }),
@@ -357,7 +415,8 @@ describe('scoring properties', () => {
               u.bonusThousandths -
               u.penaltyThousandths -
               u.accountabilityThousandths -
-              u.falseReportThousandths,
+              u.falseReportThousandths +
+              u.rulingThousandths,
           );
           expect(u.bonusThousandths).toBeLessThanOrEqual(3000);
           if (u.vetoed) expect(u.grade).toBe('admonished');

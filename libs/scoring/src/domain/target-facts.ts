@@ -14,6 +14,8 @@ interface ReportFact {
   cumulativeValue: number | null;
   milestonesCompleted: Array<{ milestoneId: string; completedOn: string }>;
   status: 'pending' | 'verified' | 'rejected' | 'replaced';
+  /** The ReportRejected that made it `rejected` (a ruling may overturn it); null otherwise. */
+  rejection: EventRef | null;
   refs: EventRef[];
 }
 
@@ -95,6 +97,7 @@ export function foldTargets(events: readonly RecordedTargetEvent[], asOf: string
             cumulativeValue: e.type === 'ProgressReported' ? e.data.cumulativeValue : null,
             milestonesCompleted: e.type === 'ProgressReported' ? e.data.milestonesCompleted : [],
             status: 'pending',
+            rejection: null,
             refs: [refOf(r)],
           });
           break;
@@ -104,6 +107,7 @@ export function foldTargets(events: readonly RecordedTargetEvent[], asOf: string
           for (const rep of facts.reports)
             if (rep.reportId === e.data.reportId && rep.status !== 'replaced') {
               rep.status = e.type === 'ReportVerified' ? 'verified' : 'rejected';
+              rep.rejection = e.type === 'ReportRejected' ? refOf(r) : null;
               rep.refs.push(refOf(r));
             }
           break;
@@ -126,10 +130,18 @@ export function valueAt(f: TargetFacts, at: string): { value: number | null; ref
 
 /**
  * The reports that count at `at`: not rejected, not replaced, and for a period that ended by `at`
- * (a report's occurredAt is its period's end). Pending reports count until rejected.
+ * (a report's occurredAt is its period's end). Pending reports count until rejected; a rejected one
+ * counts again when a ruling in force overturned its rejection (`overturned`: ReportRejected event ids).
  */
-export function countingReports(f: TargetFacts, at: string): ReportFact[] {
+export function countingReports(
+  f: TargetFacts,
+  at: string,
+  overturned: ReadonlySet<string> = new Set(),
+): ReportFact[] {
   return f.reports.filter(
-    (r) => r.status !== 'rejected' && r.status !== 'replaced' && periodEnd(r.period) <= at,
+    (r) =>
+      r.status !== 'replaced' &&
+      (r.status !== 'rejected' || (r.rejection !== null && overturned.has(r.rejection.eventId))) &&
+      periodEnd(r.period) <= at,
   );
 }

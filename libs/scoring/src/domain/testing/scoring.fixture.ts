@@ -2,6 +2,7 @@ import { DEFAULT_SCHEME, type Indicator, type TargetDefinition, type TargetEvent
 import type {
   IndicatorTreeVersion,
   RecordedTargetEvent,
+  Ruling,
   SatisfactionResult,
   SchemeVersion,
   ScoringInput,
@@ -165,6 +166,24 @@ export function record(
   };
 }
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** A ruling on an appeal, recorded on 20 July and effective from 1 June unless told otherwise. */
+export function ruling(
+  unitId: string,
+  r: Pick<Ruling, 'subject' | 'outcome'> & Partial<Omit<Ruling, 'unitId' | 'subject' | 'outcome'>>,
+): Ruling {
+  recordSeq += 1;
+  return {
+    eventId: `g${recordSeq}`,
+    position: recordSeq,
+    recordedAt: '2026-07-20T00:00:00.000Z',
+    appealId: `appeal-${recordSeq}`,
+    unitId,
+    amount: null,
+    effectiveFrom: '2026-06-01T00:00:00.000Z',
+    ...r,
+  };
+}
 
 export function satisfaction(
   unitId: string,
