@@ -22,10 +22,16 @@ export type RankingPublished = {
     schemeVersion: number;
     treeVersion: number;
     scale: number;
-    /** SHA-256 over the canonical JSON of the engine's input (see docs/scoring.md). */
-    inputsDigest: { algorithm: 'sha256'; value: string };
+    /**
+     * SHA-256 over the canonical JSON of the engine's input as known at `asOf`
+     * (`inputsDigest` in inputs-digest.ts; docs/scoring.md, "Inputs digest").
+     */
+    inputsDigest: { algorithm: 'sha256'; value: string; canonicalization: string };
+    /** In rank order. */
     rows: Array<{
       unitId: string;
+      /** The unit's name when published. */
+      unitName: string | null;
       total: number;
       totalThousandths: number;
       rank: number;
@@ -35,11 +41,18 @@ export type RankingPublished = {
     publishedAt: string;
     /** Appeals are accepted until this instant (publishedAt + the window). */
     appealDeadline: string;
+    appealWindowDays: number;
     note: string | null;
+    /**
+     * The publication of the same cycle, category, kind and period this one replaces (the latest
+     * before it), or null for the first. Re-publishing is allowed; the earlier one stays as it was.
+     */
+    supersedes: string | null;
   };
 };
 
 export type PublicationEvent = RankingPublished;
+export const PUBLICATION_EVENT_TYPES: readonly PublicationEvent['type'][] = ['RankingPublished'];
 
 /** One stream per publication. */
 export const publicationStream = (publicationId: string) => `publication-${publicationId}`;
