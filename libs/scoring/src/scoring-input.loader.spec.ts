@@ -280,3 +280,171 @@ describe('buildScoringInput', () => {
     expect(before.units.find((u) => u.unitId === 'town-a')!.total).toBe(0);
   });
 });
+
+describe('buildScoringInput: the office’s records and rulings', () => {
+  const JUNE_15 = '2026-06-14T16:00:00.000Z'; // the start of 15 June in Shanghai
+  const DEC = '2026-12-10T02:00:00.000Z';
+  const JAN_27 = '2027-01-12T02:00:00.000Z';
+  const q3 = periodEnd('2026-Q3');
+  const END_JUNE = periodEnd('2026-Q2');
+  const adjusted = (cycleId: string, unitId: string, kind: 'bonus' | 'penalty', amount: number) => {
+    const e = stored(
+      `scorerecords-${cycleId}:${unitId}`,
+      'ScoreAdjusted',
+      {
+        adjustmentId: `adj-${unitId}-${kind}`,
+        cycleId,
+        unitId,
+        kind,
+        amount,
+        reason: '扣分理由',
+        basis: '市考核办〔2026〕12号',
+        occurredOn: '2026-06-15',
+        occurredAt: JUNE_15,
+        adjustedAt: DEC,
+      },
+      DEC,
+    );
+    e.metadata.occurredAt = JUNE_15;
+    return e;
+  };
+  const penalty = adjusted('c2026', 'town-a', 'penalty', 2);
+  const veto = stored(
+    'scorerecords-c2026:town-b',
+    'VetoImposed',
+    {
+      vetoId: 'v1',
+      cycleId: 'c2026',
+      unitId: 'town-b',
+      reason: '安全生产事故',
+      basis: '文件',
+      occurredOn: '2026-06-15',
+      occurredAt: JUNE_15,
+      imposedAt: DEC,
+    },
+    DEC,
+  );
+  const rulingOn = (subject: Record<string, unknown>, outcome: string, amount: number | null) =>
+    stored(
+      `appeal-${String(subject.kind)}`,
+      'RulingRecorded',
+      {
+        appealId: `ap-${String(subject.kind)}`,
+        cycleId: 'c2026',
+        unitId: 'town-a',
+        publicationId: 'pub-1',
+        subject,
+        outcome,
+        amount,
+        reasoning: '理由',
+        effectiveFrom: JUNE_15,
+        ruledAt: JAN_27,
+      },
+      JAN_27,
+    );
+  const overturn = rulingOn(
+    {
+      kind: 'adjustment',
+      adjustmentId: 'adj-town-a-penalty',
+      recordKind: 'penalty',
+      amount: 2,
+      eventId: penalty.id,
+      occurredAt: JUNE_15,
+    },
+    'overturned',
+    null,
+  );
+  const verification = rulingOn(
+    {
+      kind: 'verification',
+      targetId: 't1',
+      reportId: 'r2',
+      period: '2026-Q2',
+      eventId: 'e-rejected',
+      occurredAt: END_JUNE,
+    },
+    'upheld',
+    null,
+  );
+  const score = rulingOn({ kind: 'score', eventId: null, occurredAt: END_JUNE }, 'partial', 1.5);
+  const withRecords = (): ScoringSources => ({
+    ...sources(),
+    recordEvents: [
+      penalty,
+      veto,
+      adjusted('c2025', 'town-a', 'bonus', 3), // another cycle
+      adjusted('c2026', 'stats', 'bonus', 3), // not a town
+      overturn,
+      verification,
+      score,
+    ],
+  });
+
+  it('maps ScoreAdjusted and VetoImposed of this cycle and population to records, at their occurredAt', () => {
+    const input = buildScoringInput({ cycleId: 'c2026', category: 'towns', at: q3 }, withRecords());
+    expect(input.records).toEqual([
+      {
+        eventId: penalty.id,
+        position: penalty.position,
+        recordedAt: DEC,
+        unitId: 'town-a',
+        occurredAt: JUNE_15,
+        reason: '扣分理由',
+        kind: 'penalty',
+        amount: 2,
+      },
+      expect.objectContaining({ eventId: veto.id, unitId: 'town-b', kind: 'veto', occurredAt: JUNE_15 }),
+    ]);
+  });
+
+  it('maps RulingRecorded to rulings on the record, the rejection or the score', () => {
+    const input = buildScoringInput({ cycleId: 'c2026', category: 'towns', at: q3 }, withRecords());
+    expect(input.rulings).toEqual([
+      {
+        eventId: overturn.id,
+        position: overturn.position,
+        recordedAt: JAN_27,
+        appealId: 'ap-adjustment',
+        unitId: 'town-a',
+        subject: { kind: 'record', eventId: penalty.id },
+        outcome: 'overturned',
+        amount: null,
+        effectiveFrom: JUNE_15,
+      },
+      expect.objectContaining({
+        subject: { kind: 'rejection', targetId: 't1', reportId: 'r2', eventId: 'e-rejected' },
+        outcome: 'upheld',
+      }),
+      expect.objectContaining({ subject: { kind: 'score' }, outcome: 'partial', amount: 1.5 }),
+    ]);
+  });
+
+  it('carries their provenance: an adjustment approved in December that applies to June shows both', () => {
+    const input = buildScoringInput({ cycleId: 'c2026', category: 'towns', at: q3 }, withRecords());
+    expect(input.provenance!.find((p) => p.eventId === penalty.id)).toEqual({
+      eventId: penalty.id,
+      position: penalty.position,
+      type: 'ScoreAdjusted',
+      recordedAt: DEC,
+      occurredAt: JUNE_15,
+      actor: { userId: 'u', role: 'assessmentAdmin' },
+    });
+    expect(input.provenance!.map((p) => p.type)).toEqual(
+      expect.arrayContaining(['VetoImposed', 'RulingRecorded']),
+    );
+  });
+
+  it('feeds the engine: the penalty counts until the ruling is known, and the score ruling adds 1.5', () => {
+    const scored = (asOf?: string) =>
+      scoreCategory(
+        buildScoringInput(
+          { cycleId: 'c2026', category: 'towns', at: q3, ...(asOf ? { asOf } : {}) },
+          withRecords(),
+        ),
+      ).units;
+    const a = (asOf?: string) => scored(asOf).find((u) => u.unitId === 'town-a')!;
+    expect(a(DEC).total).toBe(60 - 2);
+    expect(a().total).toBe(60 + 1.5);
+    expect(scored().find((u) => u.unitId === 'town-b')).toMatchObject({ vetoed: true, grade: 'admonished' });
+  });
+});

@@ -17,12 +17,15 @@ import type {
   EventProvenance,
   IndicatorTreeVersion,
   RecordedTargetEvent,
+  Ruling,
+  RulingSubject,
   SatisfactionResult,
   SchemeVersion,
   ScoringInput,
+  UnitRecord,
 } from './domain/scoring.inputs';
-import type { RulingRecorded } from './domain/appeal.events';
-import { SCORE_RECORD_EVENT_TYPES } from './domain/score-adjustment.events';
+import type { AppealSubject, RulingRecorded } from './domain/appeal.events';
+import { SCORE_RECORD_EVENT_TYPES, type ScoreRecordEvent } from './domain/score-adjustment.events';
 
 /** What to score: one category of one cycle at the business instant `at`, as known at `asOf`. */
 export interface ScoringRequest {
@@ -42,6 +45,11 @@ export interface ScoringSources {
   targetEvents: readonly StoredEvent[];
   /** `EvaluationResultsPublished` events (any cycle: those of other cycles are left out here). */
   evaluationEvents: readonly StoredEvent[];
+  /**
+   * `ScoreAdjusted`, `VetoImposed` and `RulingRecorded` events (any cycle and unit: those of other
+   * cycles or of units outside the population are left out here). Absent: none.
+   */
+  recordEvents?: readonly StoredEvent[];
 }
 
 export const EVALUATION_RESULTS_EVENT: EvaluationResultsPublished['type'] = 'EvaluationResultsPublished';
@@ -106,8 +114,12 @@ function treeInForce(
  *   `EvaluationResultsPublished` of this cycle is mapped to the first `satisfaction`-method
  *   indicator (in tree order) of the category's tree in force at `at` (as known at `asOf`); no such
  *   indicator, or an `overall` of null (no responses): nothing. Business time: `publishedAt`;
- * - records: none yet; no event in the log states a bonus, penalty, accountability action, confirmed
- *   false report or veto (see the docs for which events will map to them).
+ * - records: `ScoreAdjusted` → `bonus` / `penalty` with its amount, `VetoImposed` → `veto`, each of
+ *   this cycle and a unit of the population, business time `occurredAt` (the start of its
+ *   `occurredOn`); accountability actions and confirmed false reports have no events yet;
+ * - rulings: `RulingRecorded` of this cycle and a unit of the population; an adjustment or veto
+ *   appealed becomes a ruling on that record (by its event id), a verification one on that
+ *   ReportRejected, a score one on the total. Business time: `effectiveFrom`.
  */
 export function buildScoringInput(request: ScoringRequest, sources: ScoringSources): ScoringInput {
   const { cycleId, category, at, asOf } = request;
@@ -171,6 +183,48 @@ export function buildScoringInput(request: ScoringRequest, sources: ScoringSourc
     }
   }
 
+  const records: UnitRecord[] = [];
+  const rulings: Ruling[] = [];
+  for (const stored of sources.recordEvents ?? []) {
+    const ref = { eventId: stored.id, position: stored.position, recordedAt: stored.metadata.recordedAt };
+    const event = stored as unknown as ScoreRecordEvent | RulingRecorded;
+    if (event.data.cycleId !== cycleId || !unitSet.has(event.data.unitId)) continue;
+    switch (event.type) {
+      case 'ScoreAdjusted':
+        records.push({
+          ...ref,
+          unitId: event.data.unitId,
+          occurredAt: event.data.occurredAt,
+          reason: event.data.reason,
+          kind: event.data.kind,
+          amount: event.data.amount,
+        });
+        break;
+      case 'VetoImposed':
+        records.push({
+          ...ref,
+          unitId: event.data.unitId,
+          occurredAt: event.data.occurredAt,
+          reason: event.data.reason,
+          kind: 'veto',
+        });
+        break;
+      case 'RulingRecorded':
+        rulings.push({
+          ...ref,
+          appealId: event.data.appealId,
+          unitId: event.data.unitId,
+          subject: rulingSubject(event.data.subject),
+          outcome: event.data.outcome,
+          amount: event.data.amount,
+          effectiveFrom: event.data.effectiveFrom,
+        });
+        break;
+      default:
+        break;
+    }
+  }
+
   const provenance: EventProvenance[] = [];
   const provenanceOf = (stored: StoredEvent) =>
     provenance.push({
@@ -192,6 +246,8 @@ export function buildScoringInput(request: ScoringRequest, sources: ScoringSourc
   sources.targetEvents.forEach(provenanceOf);
   const satisfactionEvents = new Set(satisfaction.map((s) => s.eventId));
   sources.evaluationEvents.filter((e) => satisfactionEvents.has(e.id)).forEach(provenanceOf);
+  const recordAndRulingEvents = new Set([...records, ...rulings].map((r) => r.eventId));
+  (sources.recordEvents ?? []).filter((e) => recordAndRulingEvents.has(e.id)).forEach(provenanceOf);
 
   return {
     cycleId,
@@ -203,10 +259,34 @@ export function buildScoringInput(request: ScoringRequest, sources: ScoringSourc
     trees,
     targetEvents,
     satisfaction,
-    records: [],
+    records,
+    rulings,
     provenance,
   };
 }
+
+/** What the engine needs of an appeal's subject: the contested record, rejection, or the score. */
+function rulingSubject(subject: AppealSubject): RulingSubject {
+  switch (subject.kind) {
+    case 'adjustment':
+    case 'veto':
+      return { kind: 'record', eventId: subject.eventId };
+    case 'verification':
+      return {
+        kind: 'rejection',
+        targetId: subject.targetId,
+        reportId: subject.reportId,
+        eventId: subject.eventId,
+      };
+    case 'score':
+      return { kind: 'score' };
+  }
+}
+
+const RECORD_AND_RULING_EVENTS: readonly string[] = [
+  ...SCORE_RECORD_EVENT_TYPES,
+  'RulingRecorded' satisfies RulingRecorded['type'],
+];
 
 /** Most units, targets of one category of a cycle read in one go. */
 const VIEW_LIMIT = 100_000;
@@ -240,16 +320,20 @@ export class ScoringInputLoader {
       ),
     ]);
     const streams = await Promise.all(targets.map((t) => this.store.readStream(targetStream(t._id))));
+    // One indexed pass by event type for what is not kept per target: satisfaction results, the
+    // office's records (adjustments, vetoes) and rulings; buildScoringInput keeps this cycle's.
     const evaluationEvents: StoredEvent[] = [];
+    const recordEvents: StoredEvent[] = [];
     for await (const event of readAllPages(this.store, {
-      filter: { eventTypes: [EVALUATION_RESULTS_EVENT] },
+      filter: { eventTypes: [EVALUATION_RESULTS_EVENT, ...RECORD_AND_RULING_EVENTS] },
     }))
-      evaluationEvents.push(event);
+      (event.type === EVALUATION_RESULTS_EVENT ? evaluationEvents : recordEvents).push(event);
     return buildScoringInput(request, {
       cycleEvents,
       units: units.map((u) => ({ unitId: u._id, registeredAt: u.registeredAt })),
       targetEvents: streams.flat(),
       evaluationEvents,
+      recordEvents,
     });
   }
 }
