@@ -28,6 +28,7 @@ import { AuthController } from './identity/auth.controller';
 import { UnitPeopleController } from './identity/unit-people.controller';
 import { UsersController } from './identity/users.controller';
 import { ProjectionsController } from './projections/projections.controller';
+import { PublicationsController } from './scoring/publications.controller';
 import { ScoresController } from './scoring/scores.controller';
 import { PlanningController } from './targets/planning.controller';
 import { TargetImportController } from './targets/target-import.controller';
@@ -82,6 +83,7 @@ export class AppModule {
         RemindersController,
         SmsReceiptsController,
         ScoresController,
+        PublicationsController,
       ],
       providers: [
         ReadYourWrites,

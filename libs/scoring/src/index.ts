@@ -18,3 +18,4 @@ export * from './rankings/monthly-ranking';
 export * from './rankings/rankings.reactor';
 export * from './rankings/rankings.view';
 export * from './rankings/rankings.schedule';
+export * from './domain/shadow';
