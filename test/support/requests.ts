@@ -54,6 +54,7 @@ const VALID_PARAMS: Record<string, (uuid: () => string) => string> = {
   fileId: () => 'a'.repeat(64),
   campaignId: () => 'pingyi-2026',
   category: () => 'towns',
+  publicationId: (uuid) => uuid(),
 };
 
 /**
