@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { DEFAULT_SCHEME, periodEnd } from '@dukao/targets';
 import { type EmbeddedApp, type Session, bearer } from './support/embedded-app';
 import {
@@ -166,6 +168,8 @@ describe('publications: 公示 of the June ranking, as published vs recomputed, 
       value: expect.stringMatching(/^[0-9a-f]{64}$/),
       canonicalization: 'dukao-scoring-input/1',
     });
+    // Scored and digested as the log stood before the publication was appended.
+    expect(published.logPosition).toBeLessThan(june.position);
     // The event in the log holds exactly what was answered.
     const stream = await env.store.readStream(`publication-${june.id}`);
     expect(stream.map((e) => e.type)).toEqual(['RankingPublished']);
@@ -436,5 +440,31 @@ describe('publications: 公示 of the June ranking, as published vs recomputed, 
       .send({ scoring: DEFAULT_SCHEME.scoring })
       .expect(401);
     expect(await env.store.headPosition()).toBe(head);
+  });
+
+  it('says the inputs no longer match when an event recorded before the publication is altered in the store', async () => {
+    const reported = (await env.store.readStream(`target-${gdp}`)).find(
+      (e) => e.type === 'ProgressReported' && e.data.reportId === q2GdpReport,
+    )!;
+    // An insider edits the stored Q2 report (3.2 → 4.8) past the append-only trigger.
+    const raw = new Database(join(env.dir, 'events.sqlite'));
+    raw.exec('DROP TRIGGER events_append_only_update');
+    raw
+      .prepare(`UPDATE events SET data = json_set(data, '$.cumulativeValue', 4.8) WHERE position = ?`)
+      .run(reported.position);
+    raw.close();
+    const verified = await env
+      .http()
+      .get(`/publications/${june.id}/verify`)
+      .set(bearer(inspector))
+      .expect(200);
+    expect(verified.body.matches).toBe(false);
+    expect(verified.body.recomputed.value).not.toBe(verified.body.published.value);
+    // What was published stays as it was.
+    const shown = await env.http().get(`/publications/${june.id}`).set(bearer(inspector)).expect(200);
+    expect(rows(shown.body.rows)).toEqual([
+      ['town-a', 480, 1, 'admonished'],
+      ['town-b', 0, 2, 'admonished'],
+    ]);
   });
 });

@@ -21,6 +21,7 @@ import { CLOCK, type Clock } from '@dukao/kernel';
 import { READ_MODEL_STORE, type ReadModelStore } from '@dukao/read-model-store';
 import {
   comparePublication,
+  cutAtPosition,
   inputsDigest,
   PUBLICATIONS,
   PublicationErrors,
@@ -130,7 +131,7 @@ export class PublicationsController {
   ) {
     checkCategory(category);
     // The units and targets views say which units and targets there are: let them catch up first.
-    const head = (await this.store.headPosition()) ?? undefined;
+    const head = (await this.store.headPosition()) ?? 0;
     await this.readYourWrites.waitFor(UNITS, head);
     await this.readYourWrites.waitFor(TARGETS, head);
     const publicationId = deriveEventId(`publication\u0000${context.commandId}`, 0);
@@ -144,6 +145,7 @@ export class PublicationsController {
           period: body.period ?? null,
           appealWindowDays: body.appealWindowDays ?? this.config.appealWindowDays,
           note: body.note ?? null,
+          logPosition: head,
         },
         context,
         this.clock().toISOString(),
@@ -248,7 +250,7 @@ export class PublicationsController {
   @Roles(...PUBLICATION_READERS)
   @ApiOperation({
     summary:
-      '核验公示输入摘要：按公示时所知（asOf）重新读取日志中的计分输入并计算 SHA-256，与公示记录的摘要比对（防篡改）',
+      '核验公示输入摘要：按公示时所知（asOf 及日志位置）重新读取日志中的计分输入并计算 SHA-256，与公示记录的摘要比对（防篡改）',
   })
   async verify(@Param() { publicationId }: PublicationParams, @Query() query: MinPositionQuery) {
     const publication = await this.publication(publicationId, query.minPosition);
@@ -258,7 +260,7 @@ export class PublicationsController {
       at: publication.at,
       asOf: publication.asOf,
     });
-    const recomputed = inputsDigest(input);
+    const recomputed = inputsDigest(cutAtPosition(input, publication.logPosition));
     const published = publication.inputsDigest;
     return {
       publicationId,

@@ -9,7 +9,7 @@ import {
 } from '@dukao/event-store';
 import { READ_MODEL_STORE, type ReadModelStore } from '@dukao/read-model-store';
 import { type CycleOpened, CycleErrors, cycleStream, UNITS, type UnitView } from '@dukao/targets';
-import { inputsDigest } from '../domain/inputs-digest';
+import { cutAtPosition, inputsDigest } from '../domain/inputs-digest';
 import { type PublicationKind, publicationInstant, publishedRows } from '../domain/publication';
 import { publicationDecider } from '../domain/publication.decider';
 import { PublicationErrors } from '../domain/publication.errors';
@@ -35,12 +35,18 @@ export interface PublishRankingRequest {
   period: string | null;
   appealWindowDays: number;
   note: string | null;
+  /**
+   * The log's head, which the units and targets views have reached: the input is cut there
+   * (`cutAtPosition`), so the publication and any later verification read the same events.
+   */
+  logPosition: number;
 }
 
 /**
  * Publishes (公示) a category's ranking: scored at the month's or the cycle year's end as the log
- * knows it `now`. The caller makes sure the units and targets views have caught up with the log
- * (they say which units and targets there are; the numbers come from the streams).
+ * knows it `now`, cut at `request.logPosition`. The caller makes sure the units and targets views
+ * have reached that position (they say which units and targets there are; the numbers come from
+ * the streams).
  */
 export class PublishRanking extends Command<PublicationOutcome> {
   constructor(
@@ -84,13 +90,10 @@ export class PublishRankingHandler implements ICommandHandler<PublishRanking> {
     const at = publicationInstant(request.kind, request.period, cycleYear);
     if (now < at) throw PublicationErrors.periodNotEnded(request.period ?? String(cycleYear), at);
 
-    const logPosition = (await this.store.headPosition()) ?? 0;
-    const input = await this.loader.load({
-      cycleId: request.cycleId,
-      category: request.category,
-      at,
-      asOf: now,
-    });
+    const input = cutAtPosition(
+      await this.loader.load({ cycleId: request.cycleId, category: request.category, at, asOf: now }),
+      request.logPosition,
+    );
     const scored = scoreCategory(input);
     const units = await this.views.find<UnitView>(
       UNITS,
@@ -107,7 +110,6 @@ export class PublishRankingHandler implements ICommandHandler<PublishRanking> {
         ...request,
         cycleYear,
         now,
-        logPosition,
         scored: {
           at,
           schemeVersion: scored.schemeVersion,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DEFAULT_SCHEME } from '@dukao/targets';
-import { canonicalJson, canonicalScoringInput, inputsDigest } from './inputs-digest';
+import { canonicalJson, canonicalScoringInput, cutAtPosition, inputsDigest } from './inputs-digest';
 import type { ScoringInput } from './scoring.inputs';
 import { definition, END_Q2, input, leaf, Log, record, satisfaction, tree } from './testing/scoring.fixture';
 
@@ -125,6 +125,25 @@ describe('inputs digest', () => {
     expect(inputsDigest(after)).toEqual(inputsDigest(given));
     // Known now (no cut-off), the same input digests differently.
     expect(inputsDigest({ ...after, asOf: undefined })).not.toEqual(inputsDigest(given));
+  });
+
+  it('cut at a log position: an event appended later in the same millisecond as asOf changes nothing', () => {
+    const given = example();
+    const head = Math.max(
+      ...given.targetEvents.map((e) => e.position),
+      ...given.records.map((r) => r.position),
+    );
+    const sameMillisecond = {
+      ...given.targetEvents.find((e) => e.event.type === 'ProgressReported')!,
+      eventId: 'after-publication',
+      position: head + 1,
+      recordedAt: given.asOf!,
+    };
+    const later: ScoringInput = { ...given, targetEvents: [...given.targetEvents, sameMillisecond] };
+    expect(inputsDigest(later)).not.toEqual(inputsDigest(given));
+    expect(inputsDigest(cutAtPosition(later, head))).toEqual(inputsDigest(cutAtPosition(given, head)));
+    expect(cutAtPosition(later, head).targetEvents).toHaveLength(given.targetEvents.length);
+    expect(cutAtPosition(later, head).unitIds).toEqual(given.unitIds);
   });
 
   it('changes when any input changes', () => {

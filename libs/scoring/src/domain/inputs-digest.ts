@@ -89,6 +89,25 @@ export function canonicalScoringInput(input: ScoringInput): Record<string, unkno
   return canonical;
 }
 
+/**
+ * The input as the log stood at a position: every element that carries a log `position` after
+ * `logPosition` is dropped (target events, satisfaction results, records, rulings, provenance).
+ * A publication scores and digests its input cut at the log's head read before loading, and the
+ * verification cuts at the same position, so an event appended in the very millisecond of `asOf`
+ * (a frozen or coarse clock) never makes a publication and its verification disagree. Scheme and
+ * tree versions carry no position: they are cut by `recordedAt ≤ asOf` only.
+ */
+export function cutAtPosition(input: ScoringInput, logPosition: number): ScoringInput {
+  const cut: Record<string, unknown> = { ...input };
+  for (const [name, value] of Object.entries(input))
+    if (Array.isArray(value))
+      cut[name] = (value as unknown[]).filter((item) => {
+        const position = (item as { position?: unknown } | null)?.position;
+        return typeof position !== 'number' || position <= logPosition;
+      });
+  return cut as unknown as ScoringInput;
+}
+
 /** SHA-256 over the canonical JSON of the engine's input as known at its `asOf`. */
 export function inputsDigest(input: ScoringInput): InputsDigest {
   const value = createHash('sha256')
