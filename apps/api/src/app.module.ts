@@ -13,7 +13,7 @@ import { NotificationsModule, RemindersModule } from '@dukao/notifications';
 import { IdentityModule } from '@dukao/identity';
 import { ProjectionsModule } from '@dukao/projections';
 import { ReadModelStoreModule } from '@dukao/read-model-store';
-import { ScoringModule } from '@dukao/scoring';
+import { RankingsReactor, RankingsSchedule, ScoringModule } from '@dukao/scoring';
 import { MissedPeriodsSchedule, TargetsModule } from '@dukao/targets';
 import { EvaluateWarningWhenTargetChanged, WarningsModule, WarningsSchedule } from '@dukao/warnings';
 import { AuditStreamsController } from './audit/audit-streams.controller';
@@ -29,6 +29,7 @@ import { UnitPeopleController } from './identity/unit-people.controller';
 import { UsersController } from './identity/users.controller';
 import { ProjectionsController } from './projections/projections.controller';
 import { PublicationsController } from './scoring/publications.controller';
+import { RankingsController } from './scoring/rankings.controller';
 import { ScoresController } from './scoring/scores.controller';
 import { PlanningController } from './targets/planning.controller';
 import { TargetImportController } from './targets/target-import.controller';
@@ -84,13 +85,20 @@ export class AppModule {
         SmsReceiptsController,
         ScoresController,
         PublicationsController,
+        RankingsController,
       ],
       providers: [
         ReadYourWrites,
         PublicRatingLimiter,
         // Scheduled checks run where the projections run: here in embedded mode, in the worker otherwise.
         ...(config.mode === 'embedded'
-          ? [MissedPeriodsSchedule, EvaluateWarningWhenTargetChanged, WarningsSchedule]
+          ? [
+              MissedPeriodsSchedule,
+              EvaluateWarningWhenTargetChanged,
+              WarningsSchedule,
+              RankingsReactor,
+              RankingsSchedule,
+            ]
           : []),
         // Order matters: shed floods first, then authenticate.
         { provide: APP_GUARD, useClass: ThrottlerGuard },

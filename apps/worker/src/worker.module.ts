@@ -6,6 +6,7 @@ import { EventStoreModule } from '@dukao/event-store';
 import { ProjectionsModule } from '@dukao/projections';
 import { NotificationsModule, RemindersModule } from '@dukao/notifications';
 import { ReadModelStoreModule } from '@dukao/read-model-store';
+import { RankingsReactor, RankingsSchedule, ScoringModule } from '@dukao/scoring';
 import { MissedPeriodsSchedule, TargetsModule } from '@dukao/targets';
 import { EvaluateWarningWhenTargetChanged, WarningsModule, WarningsSchedule } from '@dukao/warnings';
 import { WorkerHealthServer } from './worker-health.server';
@@ -27,6 +28,7 @@ export class WorkerModule {
         CqrsModule.forRoot(),
         TargetsModule,
         WarningsModule,
+        ScoringModule,
         NotificationsModule.forRoot(),
         RemindersModule.forRoot({ run: true }),
       ],
@@ -35,6 +37,8 @@ export class WorkerModule {
         MissedPeriodsSchedule,
         EvaluateWarningWhenTargetChanged,
         WarningsSchedule,
+        RankingsReactor,
+        RankingsSchedule,
       ],
     };
   }
