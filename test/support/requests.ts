@@ -55,6 +55,7 @@ const VALID_PARAMS: Record<string, (uuid: () => string) => string> = {
   campaignId: () => 'pingyi-2026',
   category: () => 'towns',
   publicationId: (uuid) => uuid(),
+  appealId: (uuid) => uuid(),
 };
 
 /**

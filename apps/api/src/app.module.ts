@@ -28,8 +28,10 @@ import { AuthController } from './identity/auth.controller';
 import { UnitPeopleController } from './identity/unit-people.controller';
 import { UsersController } from './identity/users.controller';
 import { ProjectionsController } from './projections/projections.controller';
+import { AppealsController } from './scoring/appeals.controller';
 import { PublicationsController } from './scoring/publications.controller';
 import { RankingsController } from './scoring/rankings.controller';
+import { ScoreAdjustmentsController } from './scoring/score-adjustments.controller';
 import { ScoresController } from './scoring/scores.controller';
 import { PlanningController } from './targets/planning.controller';
 import { TargetImportController } from './targets/target-import.controller';
@@ -85,6 +87,8 @@ export class AppModule {
         SmsReceiptsController,
         ScoresController,
         PublicationsController,
+        ScoreAdjustmentsController,
+        AppealsController,
         RankingsController,
       ],
       providers: [

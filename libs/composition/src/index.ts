@@ -3,7 +3,7 @@ import { workCalendarsProjection } from '@dukao/calendar';
 import { campaignsProjection, publicRatingLinksProjection } from '@dukao/evaluations';
 import { smsMessagesProjection } from '@dukao/notifications';
 import { usersProjection } from '@dukao/identity';
-import { publicationsProjection } from '@dukao/scoring';
+import { appealsProjection, publicationsProjection, scoreAdjustmentsProjection } from '@dukao/scoring';
 import { cyclesProjection, targetsProjection, unitsProjection } from '@dukao/targets';
 import { warningsProjection } from '@dukao/warnings';
 import type { Projection } from '@dukao/projections';
@@ -24,4 +24,6 @@ export const allProjections: readonly Projection[] = [
   publicRatingLinksProjection,
   smsMessagesProjection,
   publicationsProjection,
+  scoreAdjustmentsProjection,
+  appealsProjection,
 ];
