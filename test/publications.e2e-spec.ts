@@ -217,6 +217,8 @@ describe('publications: 公示 of the June ranking, as published vs recomputed, 
     expect(ownList.body.items[0].rows.map((r: Row) => r.unitId)).toEqual(['town-a']);
     const missing = await env.http().get('/publications/no-such-publication').set(bearer(admin)).expect(404);
     expect(missing.body.code).toBe('PUBLICATION_NOT_FOUND');
+    const noCycle = await env.http().get('/rankings/2099/towns/publications').set(bearer(admin)).expect(404);
+    expect(noCycle.body.code).toBe('CYCLE_NOT_FOUND');
   });
 
   it('after a correction on 25 July: published rows unchanged, recomputed moves, the inputs as of then still match', async () => {

@@ -32,7 +32,16 @@ import {
   scoreCategory,
   shadowRanking,
 } from '@dukao/scoring';
-import { CATEGORIES, CycleErrors, schemeSchema, TARGETS, UNITS, type UnitView } from '@dukao/targets';
+import {
+  CATEGORIES,
+  CYCLES,
+  CycleErrors,
+  type CycleView,
+  schemeSchema,
+  TARGETS,
+  UNITS,
+  type UnitView,
+} from '@dukao/targets';
 import { ReadYourWrites } from '../common/read-your-writes';
 import { ApiError } from '../errors/api-error';
 import { CommandMeta, CurrentActor, type RequestActor, Roles } from '../security/access';
@@ -165,6 +174,7 @@ export class PublicationsController {
   ) {
     checkCategory(category);
     await this.readYourWrites.waitFor(PUBLICATIONS, query.minPosition);
+    if (!(await this.views.get<CycleView>(CYCLES, cycleId))) throw CycleErrors.notFound();
     const found = await this.views.find<PublicationView>(
       PUBLICATIONS,
       { cycleId, category },
