@@ -54,6 +54,9 @@ const VALID_PARAMS: Record<string, (uuid: () => string) => string> = {
   fileId: () => 'a'.repeat(64),
   campaignId: () => 'pingyi-2026',
   category: () => 'towns',
+  noticeId: (uuid) => uuid(),
+  extensionId: (uuid) => uuid(),
+  actionId: (uuid) => uuid(),
   publicationId: (uuid) => uuid(),
   appealId: (uuid) => uuid(),
 };

@@ -14,6 +14,7 @@ import { IdentityModule } from '@dukao/identity';
 import { ProjectionsModule } from '@dukao/projections';
 import { ReadModelStoreModule } from '@dukao/read-model-store';
 import { RankingsReactor, RankingsSchedule, ScoringModule } from '@dukao/scoring';
+import { SupervisionModule } from '@dukao/supervision';
 import { MissedPeriodsSchedule, TargetsModule } from '@dukao/targets';
 import { EvaluateWarningWhenTargetChanged, WarningsModule, WarningsSchedule } from '@dukao/warnings';
 import { AuditStreamsController } from './audit/audit-streams.controller';
@@ -33,6 +34,8 @@ import { PublicationsController } from './scoring/publications.controller';
 import { RankingsController } from './scoring/rankings.controller';
 import { ScoreAdjustmentsController } from './scoring/score-adjustments.controller';
 import { ScoresController } from './scoring/scores.controller';
+import { AccountabilityActionsController } from './supervision/accountability-actions.controller';
+import { SupervisionNoticesController } from './supervision/supervision-notices.controller';
 import { PlanningController } from './targets/planning.controller';
 import { TargetImportController } from './targets/target-import.controller';
 import { TargetsController, UnitDashboardController } from './targets/targets.controller';
@@ -63,6 +66,7 @@ export class AppModule {
         EvaluationsModule,
         ScoringModule,
         EvidenceStoreModule,
+        SupervisionModule,
         NotificationsModule.forRoot(),
         RemindersModule.forRoot({ run: config.mode === 'embedded' }),
       ],
@@ -86,6 +90,8 @@ export class AppModule {
         RemindersController,
         SmsReceiptsController,
         ScoresController,
+        SupervisionNoticesController,
+        AccountabilityActionsController,
         PublicationsController,
         ScoreAdjustmentsController,
         AppealsController,

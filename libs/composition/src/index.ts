@@ -4,6 +4,7 @@ import { campaignsProjection, publicRatingLinksProjection } from '@dukao/evaluat
 import { smsMessagesProjection } from '@dukao/notifications';
 import { usersProjection } from '@dukao/identity';
 import { appealsProjection, publicationsProjection, scoreAdjustmentsProjection } from '@dukao/scoring';
+import { accountabilityActionsProjection, supervisionNoticesProjection } from '@dukao/supervision';
 import { cyclesProjection, targetsProjection, unitsProjection } from '@dukao/targets';
 import { warningsProjection } from '@dukao/warnings';
 import type { Projection } from '@dukao/projections';
@@ -23,6 +24,8 @@ export const allProjections: readonly Projection[] = [
   campaignsProjection,
   publicRatingLinksProjection,
   smsMessagesProjection,
+  supervisionNoticesProjection,
+  accountabilityActionsProjection,
   publicationsProjection,
   scoreAdjustmentsProjection,
   appealsProjection,

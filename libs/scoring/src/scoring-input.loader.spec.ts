@@ -448,3 +448,69 @@ describe('buildScoringInput: the office’s records and rulings', () => {
     expect(scored().find((u) => u.unitId === 'town-b')).toMatchObject({ vetoed: true, grade: 'admonished' });
   });
 });
+
+describe('buildScoringInput: accountability actions (@dukao/supervision)', () => {
+  const APRIL_22 = '2026-04-21T16:00:00.000Z'; // the start of 22 April in Shanghai
+  const RECORDED = '2026-04-22T02:00:00.000Z';
+  const taken = (cycleId: string, unitId: string, action: string) => {
+    const e = stored(
+      'supervision-n1',
+      'AccountabilityActionTaken',
+      {
+        actionId: `act-${cycleId}-${unitId}`,
+        cycleId,
+        unitId,
+        action,
+        official: null,
+        reason: '二次督办逾期',
+        basis: '',
+        noticeId: 'n1',
+        round: 2,
+        causes: [],
+        deduction: 1,
+        schemeVersion: 1,
+        occurredOn: '2026-04-22',
+        occurredAt: APRIL_22,
+        takenAt: RECORDED,
+      },
+      RECORDED,
+    );
+    e.metadata.occurredAt = APRIL_22;
+    return e;
+  };
+  const notice = taken('c2026', 'town-a', 'publicNotice');
+  const withActions = (): ScoringSources => ({
+    ...sources(),
+    recordEvents: [notice, taken('c2025', 'town-a', 'admonition'), taken('c2026', 'stats', 'interview')],
+  });
+  const q3 = periodEnd('2026-Q3');
+
+  it('maps AccountabilityActionTaken of this cycle and population to an accountability record, at its occurredAt', () => {
+    const input = buildScoringInput({ cycleId: 'c2026', category: 'towns', at: q3 }, withActions());
+    expect(input.records).toEqual([
+      {
+        eventId: notice.id,
+        position: notice.position,
+        recordedAt: RECORDED,
+        unitId: 'town-a',
+        occurredAt: APRIL_22,
+        reason: '二次督办逾期',
+        kind: 'accountability',
+        action: 'publicNotice',
+      },
+    ]);
+    expect(input.provenance!.find((p) => p.eventId === notice.id)).toMatchObject({
+      type: 'AccountabilityActionTaken',
+      occurredAt: APRIL_22,
+    });
+  });
+
+  it('feeds the engine: the scheme’s publicNotice deduction (1) comes off from its date on', () => {
+    const a = (at: string) =>
+      scoreCategory(buildScoringInput({ cycleId: 'c2026', category: 'towns', at }, withActions())).units.find(
+        (u) => u.unitId === 'town-a',
+      )!;
+    expect(a(q3)).toMatchObject({ total: 60 - 1, accountabilityThousandths: 1000 });
+    expect(a(periodEnd('2026-03')).accountabilityThousandths).toBe(0);
+  });
+});

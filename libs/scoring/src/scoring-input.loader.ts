@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EVENT_STORE, type EventStore, readAllPages, type StoredEvent } from '@dukao/event-store';
 import type { EvaluationResultsPublished } from '@dukao/evaluations';
 import { READ_MODEL_STORE, type ReadModelStore } from '@dukao/read-model-store';
+import { ACCOUNTABILITY_ACTION_EVENT, type AccountabilityActionTaken } from '@dukao/supervision';
 import {
   type CycleEvent,
   CycleErrors,
@@ -75,7 +76,8 @@ const SCORED_TARGET_EVENTS: readonly TargetEvent['type'][] = [
  * - `SchemePublished` (every category of the cycle), `IndicatorTreePublished` (`cycleId`, `category`);
  * - `UnitRegistered`: the unit's `category` (the population of every cycle of that category);
  * - `EvaluationResultsPublished`: `cycleId`, and the category of each unit in `units`;
- * - `ScoreAdjusted`, `VetoImposed`, `RulingRecorded`: `cycleId` and `unitId` (→ the unit's category).
+ * - `ScoreAdjusted`, `VetoImposed`, `RulingRecorded`: `cycleId` and `unitId` (→ the unit's category);
+ * - `AccountabilityActionTaken` (@dukao/supervision): `cycleId` and `unitId`, likewise.
  * A unit's rename changes no number (only the name shown).
  */
 export const SCORE_AFFECTING_EVENT_TYPES: readonly string[] = [
@@ -86,6 +88,7 @@ export const SCORE_AFFECTING_EVENT_TYPES: readonly string[] = [
   EVALUATION_RESULTS_EVENT,
   ...SCORE_RECORD_EVENT_TYPES,
   'RulingRecorded' satisfies RulingRecorded['type'],
+  ACCOUNTABILITY_ACTION_EVENT,
 ];
 
 const known = (asOf: string | undefined, recordedAt: string) => asOf === undefined || recordedAt <= asOf;
@@ -116,7 +119,9 @@ function treeInForce(
  *   indicator, or an `overall` of null (no responses): nothing. Business time: `publishedAt`;
  * - records: `ScoreAdjusted` → `bonus` / `penalty` with its amount, `VetoImposed` → `veto`, each of
  *   this cycle and a unit of the population, business time `occurredAt` (the start of its
- *   `occurredOn`); accountability actions and confirmed false reports have no events yet;
+ *   `occurredOn`); `AccountabilityActionTaken` (@dukao/supervision) → `accountability` with its
+ *   `action` (the engine takes the deduction from the scheme in force), business time its
+ *   `occurredAt`; confirmed false reports have no events yet;
  * - rulings: `RulingRecorded` of this cycle and a unit of the population; an adjustment or veto
  *   appealed becomes a ruling on that record (by its event id), a verification one on that
  *   ReportRejected, a score one on the total. Business time: `effectiveFrom`.
@@ -187,7 +192,7 @@ export function buildScoringInput(request: ScoringRequest, sources: ScoringSourc
   const rulings: Ruling[] = [];
   for (const stored of sources.recordEvents ?? []) {
     const ref = { eventId: stored.id, position: stored.position, recordedAt: stored.metadata.recordedAt };
-    const event = stored as unknown as ScoreRecordEvent | RulingRecorded;
+    const event = stored as unknown as ScoreRecordEvent | RulingRecorded | AccountabilityActionTaken;
     if (event.data.cycleId !== cycleId || !unitSet.has(event.data.unitId)) continue;
     switch (event.type) {
       case 'ScoreAdjusted':
@@ -207,6 +212,16 @@ export function buildScoringInput(request: ScoringRequest, sources: ScoringSourc
           occurredAt: event.data.occurredAt,
           reason: event.data.reason,
           kind: 'veto',
+        });
+        break;
+      case 'AccountabilityActionTaken':
+        records.push({
+          ...ref,
+          unitId: event.data.unitId,
+          occurredAt: event.data.occurredAt,
+          reason: event.data.reason,
+          kind: 'accountability',
+          action: event.data.action,
         });
         break;
       case 'RulingRecorded':
@@ -286,6 +301,7 @@ function rulingSubject(subject: AppealSubject): RulingSubject {
 const RECORD_AND_RULING_EVENTS: readonly string[] = [
   ...SCORE_RECORD_EVENT_TYPES,
   'RulingRecorded' satisfies RulingRecorded['type'],
+  ACCOUNTABILITY_ACTION_EVENT,
 ];
 
 /** Most units, targets of one category of a cycle read in one go. */
