@@ -430,6 +430,13 @@ describe('publications: 公示 of the June ranking, as published vs recomputed, 
       .send({})
       .expect(400);
     expect(missing.body.code).toBe('VALIDATION_FAILED');
+    const noCycle = await env
+      .http()
+      .post('/rankings/2099/towns/shadow')
+      .set(bearer(admin))
+      .send({ scoring: DEFAULT_SCHEME.scoring })
+      .expect(404);
+    expect(noCycle.body.code).toBe('CYCLE_NOT_FOUND');
     await env
       .http()
       .post('/rankings/2026/towns/shadow')
