@@ -458,4 +458,97 @@ describe('supervision: red milestone → notice → returned → 二次督办 �
     // The deduction stays: closing the case does not undo the action.
     expect((await explain()).body).toMatchObject({ total: 149 });
   });
+
+  it('a free-standing matter (领导批示) for Town B: an extension asked in time is approved and moves the deadline', async () => {
+    const missing = await get('/supervision-notices/00000000-0000-4000-8000-000000000000', supervisor).expect(
+      404,
+    );
+    expect(missing.body.code).toBe('NOTICE_NOT_FOUND');
+    const opened = await post('/supervision-notices', supervisor, {
+      cycleId: '2026',
+      unitId: 'town-b',
+      kind: 'suggestion',
+      title: '市长批示：加快农贸市场改造',
+      demand: '5 月 10 日前报送改造方案',
+      deadline: '2026-05-10',
+      matter: { source: 'leaderInstruction', description: '市长批示：农贸市场改造进度滞后，请督办' },
+    }).expect(201);
+    const matter = `/supervision-notices/${opened.body.id as string}`;
+    await post(`${matter}/sign`, staffB).expect(200);
+    const requested = await post(`${matter}/extensions`, staffB, {
+      deadline: '2026-05-20',
+      reason: '方案须经镇党委会研究',
+    }).expect(201);
+    const foreign = await refused(() =>
+      post(`${matter}/extensions/${requested.body.extensionId as string}/approve`, staffA),
+    );
+    expect(foreign.status).toBe(403);
+    const approved = await post(
+      `${matter}/extensions/${requested.body.extensionId as string}/approve`,
+      supervisor,
+    ).expect(200);
+    head = approved.body.position;
+    const view = await get(matter, staffB).expect(200);
+    expect(view.body).toMatchObject({
+      unitId: 'town-b',
+      kind: 'suggestion',
+      targets: [],
+      matter: { source: 'leaderInstruction' },
+      deadline: '2026-05-20',
+      rounds: [
+        {
+          round: 1,
+          originalDeadline: '2026-05-10',
+          deadline: '2026-05-20',
+          extensions: [{ status: 'approved', requestedDeadline: '2026-05-20' }],
+        },
+      ],
+    });
+    const theirs = await get('/supervision-notices', staffB).expect(200);
+    expect(theirs.body.items.map((n: { unitId: string }) => n.unitId)).toEqual(['town-b']);
+  });
+
+  it('a free-standing action must name events that exist in the log; then it is recorded on its own stream', async () => {
+    const returnedEvent = (await env.store.readStream(`supervision-${noticeId}`)).find(
+      (e) => e.type === 'RectificationReturned',
+    )!;
+    const action = {
+      cycleId: '2026',
+      unitId: 'town-a',
+      action: 'caution',
+      reason: '整改反馈佐证不实',
+      occurredOn: '2026-04-24',
+      causes: [{ streamId: `supervision-${noticeId}`, eventId: '00000000-0000-4000-8000-000000000000' }],
+    };
+    const unknown = await refused(() => post('/accountability-actions', admin, action));
+    expect(unknown.status).toBe(422);
+    expect(unknown.body.code).toBe('INVALID_ACCOUNTABILITY_ACTION');
+    const noCause = await refused(() => post('/accountability-actions', admin, { ...action, causes: [] }));
+    expect(noCause.status).toBe(422);
+    const taken = await post('/accountability-actions', admin, {
+      ...action,
+      causes: [{ streamId: `supervision-${noticeId}`, eventId: returnedEvent.id }],
+    }).expect(201);
+    head = taken.body.position;
+    expect(await env.store.readStream(`accountability-${taken.body.id as string}`)).toEqual([
+      expect.objectContaining({
+        type: 'AccountabilityActionTaken',
+        data: expect.objectContaining({
+          noticeId: null,
+          action: 'caution',
+          deduction: 0,
+          causes: [
+            { streamId: `supervision-${noticeId}`, eventId: returnedEvent.id, type: 'RectificationReturned' },
+          ],
+        }),
+      }),
+    ]);
+    const listed = await get('/accountability-actions', leader, { unitId: 'town-a' }).expect(200);
+    expect(listed.body.items.map((a: { action: string }) => a.action).sort()).toEqual([
+      'caution',
+      'publicNotice',
+    ]);
+    // 提醒 deducts nothing under the default scheme: the total stays.
+    expect((await explain()).body).toMatchObject({ total: 149, accountabilityThousandths: 1000 });
+  });
 });
