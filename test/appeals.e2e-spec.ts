@@ -46,6 +46,7 @@ describe('appeals: deduction → publication → appeal → ruling, with the ref
   let appealId: string;
   let scoreAppealId: string;
   let evidenceFileId: string;
+  let gdpA: string;
   const endOfJune = periodEnd('2026-06');
   /** 15 June, the date the deduction applies to, starts at 00:00 in Shanghai. */
   const june15 = sh('2026-06-15 00:00');
@@ -98,7 +99,7 @@ describe('appeals: deduction → publication → appeal → ruling, with the ref
     await createUnits(env, admin);
     await publishTownsTree(env, admin);
     const people = { admin, reviewer, leader };
-    const gdpA = (await proposeAndIssue(env, people)).targetId;
+    gdpA = (await proposeAndIssue(env, people)).targetId;
     const gdpB = (await proposeAndIssue(env, people, { ...GDP_PROPOSAL, unitId: 'town-b' })).targetId;
     await travel('2026-07-09 10:00');
     await reportAndVerify(staffA, gdpA, 3.2);
@@ -581,5 +582,67 @@ describe('appeals: deduction → publication → appeal → ruling, with the ref
     // Filing and withdrawing appeals moved nothing: no entry for them.
     expect(entries.flatMap((e) => e.events.map((x) => x.type))).not.toContain('AppealFiled');
     expect(res.body.finalThousandths).toBe(240_000);
+  });
+
+  it('takes an appeal against an accountability action (约谈, 0.5) in a re-publication, and reduces it to 0.2', async () => {
+    await travel('2026-07-21 10:00');
+    const q2Report = (await env.store.readStream(`target-${gdpA}`)).find(
+      (e) => e.type === 'ProgressReported',
+    )!;
+    const taken = await http()
+      .post('/accountability-actions')
+      .set(bearer(supervisor))
+      .send({
+        cycleId: '2026',
+        unitId: 'town-a',
+        action: 'interview',
+        reason: '6月进度数据报送不及时，约谈分管领导',
+        basis: '市督查室〔2026〕5号',
+        causes: [{ streamId: `target-${gdpA}`, eventId: q2Report.id }],
+        occurredOn: '2026-06-20',
+      })
+      .expect(201);
+    const actionId = taken.body.id as string;
+    // June again (it supersedes the first publication): Town A 240 − 0.5 = 239.5.
+    const republished = await http()
+      .post('/rankings/2026/towns/publications')
+      .set(bearer(admin))
+      .send({ kind: 'monthly', period: '2026-06', appealWindowDays: 7 })
+      .expect(201);
+    expect(republished.body.publication).toMatchObject({
+      supersedes: publicationId,
+      rows: [{ unitId: 'town-a', total: 239.5, rank: 1 }, { unitId: 'town-b' }],
+    });
+    const notB = await fileAppeal(staffB, {
+      unitId: 'town-b',
+      publicationId: republished.body.id,
+      subject: { kind: 'accountability', actionId },
+      reasons: '理由',
+    }).expect(422);
+    expect(notB.body.code).toBe('APPEAL_SUBJECT_NOT_FOUND');
+    const filed = await fileAppeal(staffA, {
+      unitId: 'town-a',
+      publicationId: republished.body.id,
+      subject: { kind: 'accountability', actionId },
+      reasons: '数据已按期报送，迟报系系统故障',
+    }).expect(201);
+    const [appeal] = await env.store.readStream(`appeal-${filed.body.id as string}`);
+    expect(appeal!.data).toMatchObject({
+      subject: {
+        kind: 'accountability',
+        actionId,
+        action: 'interview',
+        deduction: 0.5,
+        occurredAt: sh('2026-06-20 00:00'),
+      },
+    });
+    const ruled = await http()
+      .post(`/appeals/${filed.body.id as string}/rulings`)
+      .set(bearer(admin))
+      .send({ outcome: 'partial', amount: 0.2, reasoning: '部分成立，扣分减为 0.2' })
+      .expect(201);
+    seen(ruled.body.position);
+    const score = await explain().expect(200);
+    expect(score.body).toMatchObject({ total: 239.8, accountabilityThousandths: 200, rank: 1 });
   });
 });

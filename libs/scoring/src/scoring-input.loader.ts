@@ -285,6 +285,7 @@ function rulingSubject(subject: AppealSubject): RulingSubject {
   switch (subject.kind) {
     case 'adjustment':
     case 'veto':
+    case 'accountability':
       return { kind: 'record', eventId: subject.eventId };
     case 'verification':
       return {

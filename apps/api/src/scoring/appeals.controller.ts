@@ -40,12 +40,15 @@ import { EvidenceItemDto, ID, MinPositionQuery } from '../targets/target.dto';
 import { SCORE_READERS } from './scores.controller';
 
 const UUID = /^[0-9a-f-]{36}$/;
-const SUBJECT_KINDS = ['adjustment', 'veto', 'verification', 'score'] as const;
+const SUBJECT_KINDS = ['adjustment', 'veto', 'accountability', 'verification', 'score'] as const;
 const finite = { allowNaN: false, allowInfinity: false };
 
-/** 申诉对象: one of the unit's adjustments or vetoes, a rejected report of one of its targets, or its score. */
+/**
+ * 申诉对象: one of the unit's adjustments or vetoes, an accountability action against it (问责), a
+ * rejected report of one of its targets, or its score.
+ */
 export class AppealSubjectDto {
-  @IsIn(SUBJECT_KINDS, { message: '申诉对象须为 adjustment、veto、verification 或 score' })
+  @IsIn(SUBJECT_KINDS, { message: '申诉对象须为 adjustment、veto、accountability、verification 或 score' })
   kind!: (typeof SUBJECT_KINDS)[number];
   @ValidateIf((s: AppealSubjectDto) => s.kind === 'adjustment')
   @Matches(UUID, { message: '加减分记录编号格式不正确' })
@@ -53,6 +56,9 @@ export class AppealSubjectDto {
   @ValidateIf((s: AppealSubjectDto) => s.kind === 'veto')
   @Matches(UUID, { message: '一票否决记录编号格式不正确' })
   vetoId?: string;
+  @ValidateIf((s: AppealSubjectDto) => s.kind === 'accountability')
+  @Matches(UUID, { message: '问责记录编号格式不正确' })
+  actionId?: string;
   @ValidateIf((s: AppealSubjectDto) => s.kind === 'verification')
   @Matches(UUID, { message: '目标编号格式不正确' })
   targetId?: string;
@@ -111,6 +117,8 @@ function subjectRequest(dto: AppealSubjectDto): AppealSubjectRequest {
       return { kind: 'adjustment', adjustmentId: dto.adjustmentId! };
     case 'veto':
       return { kind: 'veto', vetoId: dto.vetoId! };
+    case 'accountability':
+      return { kind: 'accountability', actionId: dto.actionId! };
     case 'verification':
       return { kind: 'verification', targetId: dto.targetId!, reportId: dto.reportId! };
     case 'score':

@@ -6,9 +6,11 @@ import {
   type EventStore,
   type StoredEvent,
   handleCommand,
+  readAllPages,
 } from '@dukao/event-store';
 import type { EvidenceRef } from '@dukao/evidence-store';
 import { DomainError } from '@dukao/kernel';
+import { ACCOUNTABILITY_ACTION_EVENT, type AccountabilityActionTaken } from '@dukao/supervision';
 import {
   periodEnd,
   type TargetEvent,
@@ -45,6 +47,7 @@ export interface AppealOutcome {
 export type AppealSubjectRequest =
   | { kind: 'adjustment'; adjustmentId: string }
   | { kind: 'veto'; vetoId: string }
+  | { kind: 'accountability'; actionId: string }
   | { kind: 'verification'; targetId: string; reportId: string }
   | { kind: 'score' };
 
@@ -79,9 +82,10 @@ async function publicationFacts(store: EventStore, publicationId: string): Promi
 }
 
 /**
- * Finds the subject among the unit's own records (its `scorerecords-<cycle>:<unit>` stream) or its
- * own targets (a report currently rejected, of a target of the unit in the cycle); null when there is
- * no such item of this unit, so another unit's record or target is refused like a missing one.
+ * Finds the subject among the unit's own records (its `scorerecords-<cycle>:<unit>` stream), the
+ * accountability actions against it in the cycle (read by event type: an action lives on its case's
+ * stream or its own), or its own targets (a report currently rejected, of a target of the unit in the
+ * cycle); null when there is no such item of this unit, so another unit's is refused like a missing one.
  */
 async function resolveSubject(
   store: EventStore,
@@ -127,6 +131,27 @@ async function resolveSubject(
             },
             recordedAt,
           };
+      }
+      return null;
+    }
+    case 'accountability': {
+      for await (const stored of readAllPages(store, {
+        filter: { eventTypes: [ACCOUNTABILITY_ACTION_EVENT] },
+      })) {
+        const { data } = stored as unknown as AccountabilityActionTaken;
+        if (data.actionId !== request.actionId) continue;
+        if (data.unitId !== unitId || data.cycleId !== publication.cycleId) return null;
+        return {
+          subject: {
+            kind: 'accountability',
+            actionId: data.actionId,
+            action: data.action,
+            deduction: data.deduction,
+            eventId: stored.id,
+            occurredAt: data.occurredAt,
+          },
+          recordedAt: stored.metadata.recordedAt,
+        };
       }
       return null;
     }

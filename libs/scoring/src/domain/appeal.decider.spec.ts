@@ -268,6 +268,28 @@ describe('when the subject is a veto, a verification or the score', () => {
   });
 });
 
+describe('when the subject is an accountability action (问责, 约谈 0.5)', () => {
+  const interview: AppealSubject = {
+    kind: 'accountability',
+    actionId: 'act-1',
+    action: 'interview',
+    deduction: 0.5,
+    eventId: 'event-act-1',
+    occurredAt: JUNE_15,
+  };
+
+  it('reduces the deduction to what stands, below the original', () => {
+    spec
+      .given(filed(interview))
+      .when(rule({ outcome: 'partial', amount: 0.2 }))
+      .then([ruled({ subject: interview, outcome: 'partial', amount: 0.2 })]);
+    spec
+      .given(filed(interview))
+      .when(rule({ outcome: 'partial', amount: 0.5 }))
+      .thenRefuses('INVALID_RULING', /小于原扣分 0.5/);
+  });
+});
+
 describe('when an appeal is ruled on or withdrawn', () => {
   it('refuses a second ruling (409) and a withdrawal after the ruling', () => {
     spec

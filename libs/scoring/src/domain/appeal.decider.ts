@@ -82,6 +82,10 @@ export function rulingProblem(
       return isValidAdjustmentAmount(amount, { allowZero: true }) && amount < subject.amount
         ? null
         : `“部分支持”须写明维持的分值：不小于 0、小于原分值 ${subject.amount}，最多三位小数`;
+    case 'accountability':
+      return isValidAdjustmentAmount(amount, { allowZero: true }) && amount < subject.deduction
+        ? null
+        : `“部分支持”须写明维持的扣分：不小于 0、小于原扣分 ${subject.deduction}，最多三位小数`;
     case 'score':
       return isValidAdjustmentAmount(amount, { allowNegative: true })
         ? null

@@ -1,10 +1,12 @@
 import type { EvidenceRef } from '@dukao/evidence-store';
+import type { AccountabilityAction } from './scoring.inputs';
 
 /**
  * What a unit contests (申诉对象), as resolved when the appeal was filed: the contested event's id and
  * its business time are pinned here, so the ruling (and the engine) never look the subject up again.
  * - `adjustment`: a ScoreAdjusted of the unit (a penalty, 扣分, or a bonus);
  * - `veto`: a VetoImposed of the unit (一票否决);
+ * - `accountability`: an AccountabilityActionTaken against the unit (问责, its deduction; @dukao/supervision);
  * - `verification`: the ReportRejected (数据审核退回) of one of the unit's reports;
  * - `score`: the unit's score in the publication as a whole.
  * `occurredAt` is the contested item's business time (a record's date, the rejected report's period
@@ -20,6 +22,15 @@ export type AppealSubject =
       occurredAt: string;
     }
   | { kind: 'veto'; vetoId: string; eventId: string; occurredAt: string }
+  | {
+      kind: 'accountability';
+      actionId: string;
+      action: AccountabilityAction;
+      /** The deduction recorded with the action (the scheme's, when it was taken). */
+      deduction: number;
+      eventId: string;
+      occurredAt: string;
+    }
   | {
       kind: 'verification';
       targetId: string;
