@@ -59,6 +59,7 @@ const VALID_PARAMS: Record<string, (uuid: () => string) => string> = {
   actionId: (uuid) => uuid(),
   publicationId: (uuid) => uuid(),
   appealId: (uuid) => uuid(),
+  month: () => '2026-06',
 };
 
 /**

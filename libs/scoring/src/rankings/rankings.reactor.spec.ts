@@ -173,6 +173,16 @@ describe('RankingsReactor (monthly rankings view)', () => {
       expect(await reactor.refreshMonths()).toEqual({ months: 0 });
     });
 
+    it('an event after months have ended also adds those months, whatever it touches', async () => {
+      h.now = '2026-09-02T01:00:00.000Z';
+      // A Q2 correction: June on, and July and August, which ended since.
+      await h.report('gdp-a', 'a-q2-fix', '2026-Q2', 3.6, 'a-q2');
+      expect(await reactor.settle()).toBe(true);
+      expect((await months(h, '2026'))!.slice(-3)).toEqual(['2026-06', '2026-07', '2026-08']);
+      expect(rankingPart(await ranking(h, '2026', '2026-08'))).toEqual(await fold(h, '2026', '2026-08'));
+      expect(await reactor.refreshMonths()).toEqual({ months: 0 });
+    });
+
     it('marks December as the year-end ranking', async () => {
       h.now = '2027-01-05T01:00:00.000Z';
       await reactor.refreshMonths();

@@ -548,15 +548,16 @@ export class RankingsReactor implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   /**
-   * Recomputes the given months of one (cycle, category) into the stage, updates its month index, and
-   * the year-on-year comparison of the next year's rankings of those months. Returns the documents written.
+   * Recomputes the requested months of one (cycle, category), and those ended since it was last
+   * computed, into the stage; updates its month index, and the year-on-year comparison of the next
+   * year's rankings of those months. Returns the documents written.
    */
   private async recompute(
     stage: Stage,
     cycles: Map<string, CycleView>,
     cycle: CycleView,
     category: string,
-    months: readonly string[],
+    requested: readonly string[],
     now: string,
   ): Promise<number> {
     const cycleId = cycle._id;
@@ -571,6 +572,10 @@ export class RankingsReactor implements OnApplicationBootstrap, BeforeApplicatio
     };
     const present = new Set(index.months);
     const previous = previousCycle(cycles, cycle.year);
+    // Months ended since this (cycle, category) was last computed are due whatever the events touch.
+    const ended = monthsEndedBy(cycle.year, now);
+    const fresh = ended.filter((m) => index.through === null || m > index.through);
+    const months = [...new Set([...requested, ...fresh])].sort();
     let written = 0;
     if (months.length > 0) {
       const units = await this.views.find<UnitView>(UNITS, { category }, { limit: VIEW_LIMIT });
@@ -601,11 +606,12 @@ export class RankingsReactor implements OnApplicationBootstrap, BeforeApplicatio
         written += 1;
       }
     }
-    const ended = monthsEndedBy(cycle.year, now).at(-1) ?? null;
+    const through = ended.at(-1) ?? null;
     stage.put(RANKING_MONTHS, {
       ...index,
       months: [...present].sort(),
-      through: ended !== null && (index.through === null || ended > index.through) ? ended : index.through,
+      through:
+        through !== null && (index.through === null || through > index.through) ? through : index.through,
     } satisfies RankingMonths);
     // The next year's rankings of these months compare with what was just written.
     for (const next of cycles.values()) {
