@@ -513,6 +513,16 @@ describe('appeals: deduction → publication → appeal → ruling, with the ref
       ['town-b', 1],
       ['town-a', 2],
     ]);
+    // The monthly rankings view (月排名) follows the log: June as the log knows it now.
+    const june = await http()
+      .get('/rankings/2026/towns/months/2026-06')
+      .query({ minPosition: head })
+      .set(bearer(supervisor))
+      .expect(200);
+    expect(june.body.items.map((r: Row) => [r.unitId, r.total, r.rank])).toEqual([
+      ['town-a', 240, 1],
+      ['town-b', 232.5, 2],
+    ]);
   });
 
   it('leaves the published snapshot as it was; the recomputation shows the change', async () => {
