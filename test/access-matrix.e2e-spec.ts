@@ -140,6 +140,7 @@ const EXPECTED: Record<RouteKey, Access> = {
   'GET /supervision-notices': UNIT_READERS,
   'GET /supervision-notices/board': UNIT_READERS,
   'GET /supervision-notices/candidates': UNIT_READERS,
+  'GET /supervision-notices/report': UNIT_READERS,
   'GET /supervision-notices/:noticeId': UNIT_READERS,
   'POST /supervision-notices/:noticeId/sign': ['unitStaff'],
   'POST /supervision-notices/:noticeId/rectifications': ['unitStaff'],

@@ -1,3 +1,5 @@
+import { Workbook } from 'exceljs';
+import type { Response } from 'superagent';
 import { type EmbeddedApp, type Session, bearer } from './support/embedded-app';
 import {
   GDP_PROPOSAL,
@@ -25,6 +27,13 @@ const PDF = Buffer.from(
     'trailer << /Root 1 0 R >>\n%%EOF\n',
   'latin1',
 );
+
+/** Collects a binary body whatever its type (superagent only buffers text and JSON by default). */
+const binary = (res: Response, callback: (error: Error | null, body: Buffer) => void) => {
+  const chunks: Buffer[] = [];
+  res.on('data', (chunk: Buffer) => chunks.push(chunk));
+  res.on('end', () => callback(null, Buffer.concat(chunks)));
+};
 
 describe('supervision: red milestone → notice → returned → 二次督办 → overdue → accountability → score', () => {
   let now = sh('2026-01-05 09:00');
@@ -550,5 +559,51 @@ describe('supervision: red milestone → notice → returned → 二次督办 �
     ]);
     // 提醒 deducts nothing under the default scheme: the total stays.
     expect((await explain()).body).toMatchObject({ total: 149, accountabilityThousandths: 1000 });
+  });
+
+  it('the 专题督办情况 report for April: per unit, as JSON, Excel and printable HTML, within the caller’s scope', async () => {
+    const april = { from: '2026-04-01', to: '2026-04-30', cycleId: '2026' };
+    const json = await get('/supervision-notices/report', leader, april).expect(200);
+    // The period has not ended: its state columns stand at now (24 April).
+    expect(json.body).toMatchObject({ asOf: now, period: { from: '2026-04-01', to: '2026-04-30' } });
+    expect(json.body.rows).toEqual([
+      {
+        unitId: 'town-a',
+        unitName: '甲镇',
+        opened: 1,
+        closed: 1,
+        escalated: 1,
+        open: 0,
+        overdue: 0,
+        actions: { caution: 1, interview: 0, publicNotice: 1, admonition: 0, accountability: 0 },
+        deduction: 1,
+      },
+      expect.objectContaining({ unitId: 'town-b', unitName: '乙镇', opened: 1, open: 1, overdue: 0 }),
+    ]);
+    const own = await get('/supervision-notices/report', staffB, april).expect(200);
+    expect(own.body.rows.map((r: { unitId: string }) => r.unitId)).toEqual(['town-b']);
+
+    const xlsx = await get('/supervision-notices/report', supervisor, { ...april, format: 'xlsx' })
+      .buffer(true)
+      .parse(binary)
+      .expect(200);
+    expect(xlsx.headers['content-type']).toContain('spreadsheetml');
+    const workbook = new Workbook();
+    await workbook.xlsx.load(xlsx.body as ArrayBuffer);
+    const sheet = workbook.getWorksheet('专题督办情况')!;
+    expect((sheet.getRow(4).values as unknown[]).slice(1, 7)).toEqual(['town-a', '甲镇', 1, 1, 1, 0]);
+
+    const html = await get('/supervision-notices/report', supervisor, { ...april, format: 'html' }).expect(
+      200,
+    );
+    expect(html.headers['content-type']).toContain('text/html');
+    expect(html.text).toContain('专题督办情况（2026-04-01 至 2026-04-30，2026 年度考核）');
+    expect(html.text).toContain('重点项目开工节点逾期');
+
+    const backwards = await get('/supervision-notices/report', leader, {
+      from: '2026-05-01',
+      to: '2026-04-01',
+    }).expect(400);
+    expect(backwards.body.code).toBe('INVALID_PERIOD');
   });
 });

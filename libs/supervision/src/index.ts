@@ -9,3 +9,4 @@ export * from './projections/supervision-notices.projection';
 export * from './projections/accountability-actions.projection';
 export * from './queries/supervision-board';
 export * from './supervision.module';
+export * from './queries/supervision-report';

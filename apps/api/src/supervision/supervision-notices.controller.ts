@@ -1,6 +1,6 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, StreamableFile } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { type CommandContext, deriveEventId } from '@dukao/event-store';
 import { EVIDENCE_STORE, type EvidenceRef, type EvidenceStore } from '@dukao/evidence-store';
 import { type Role, USERS, type UserView } from '@dukao/identity';
@@ -9,6 +9,8 @@ import { type Filter, READ_MODEL_STORE, type ReadModelStore } from '@dukao/read-
 import {
   type CallerScope,
   type CaseCommand,
+  ACCOUNTABILITY_ACTIONS_VIEW,
+  type AccountabilityActionView,
   ChangeSupervisionNotice,
   IssueSupervisionNotice,
   SUPERVISION_NOTICES,
@@ -17,10 +19,14 @@ import {
   noticeCandidates,
   noticeOverdue,
   supervisionBoard,
+  supervisionReport,
+  supervisionReportHtml,
+  supervisionReportXlsx,
 } from '@dukao/supervision';
 import { TARGETS, type TargetView, UNITS, type UnitView } from '@dukao/targets';
 import { WARNINGS, type WarningView } from '@dukao/warnings';
 import { ReadYourWrites } from '../common/read-your-writes';
+import { XLSX } from '../common/single-file-upload';
 import { ApiError } from '../errors/api-error';
 import { CommandMeta, CurrentActor, type RequestActor, Roles, assertUnitInScope } from '../security/access';
 import type { EvidenceItemDto } from '../targets/target.dto';
@@ -38,6 +44,7 @@ import {
   RectificationBody,
   RefuseExtensionBody,
   ReturnNoticeBody,
+  SupervisionReportQuery,
 } from './supervision.dto';
 
 /** Who may read cases, each within their data scope (unit staff and 分管 leaders: their units). */
@@ -210,6 +217,63 @@ export class SupervisionNoticesController {
         };
       }),
     };
+  }
+
+  @Get('report')
+  @Roles(...NOTICE_READERS)
+  @ApiProduces('application/json', XLSX, 'text/html')
+  @ApiOperation({
+    summary:
+      '专题督办情况：某一期间各单位新开、办结、二次督办、期末在办与逾期数，问责与扣分；可导出 Excel 或可打印的 HTML（打印为 PDF）（按数据范围）',
+  })
+  async report(@Query() query: SupervisionReportQuery, @CurrentActor() actor: RequestActor) {
+    if (query.from > query.to)
+      throw new ApiError(400, 'INVALID_PERIOD', '统计期间的起始日期不能晚于结束日期', {
+        from: query.from,
+        to: query.to,
+      });
+    await this.readYourWrites.waitFor(SUPERVISION_NOTICES, query.minPosition);
+    await this.readYourWrites.waitFor(ACCOUNTABILITY_ACTIONS_VIEW, query.minPosition);
+    const match: Filter = { ...(query.cycleId ? { cycleId: query.cycleId } : {}), ...unitFilter(actor) };
+    const [notices, actions] = await Promise.all([
+      this.views.find<SupervisionNoticeView>(SUPERVISION_NOTICES, match, {
+        sort: { _id: 1 },
+        limit: BOARD_LIMIT,
+      }),
+      this.views.find<AccountabilityActionView>(
+        ACCOUNTABILITY_ACTIONS_VIEW,
+        { ...match, occurredOn: { $gte: query.from, $lte: query.to } },
+        { sort: { _id: 1 }, limit: BOARD_LIMIT },
+      ),
+    ]);
+    const unitNames = await this.unitNames([
+      ...notices.map((n) => n.unitId),
+      ...actions.map((a) => a.unitId),
+    ]);
+    const report = supervisionReport(notices, actions, {
+      period: { from: query.from, to: query.to },
+      cycleId: query.cycleId ?? null,
+      now: this.now(),
+      unitNames,
+    });
+    const filename = `专题督办情况_${query.from}_${query.to}`;
+    if (query.format === 'xlsx') {
+      const content = await supervisionReportXlsx(report);
+      return new StreamableFile(content, {
+        type: XLSX,
+        length: content.length,
+        disposition: `attachment; filename="supervision-report.xlsx"; filename*=UTF-8''${encodeURIComponent(`${filename}.xlsx`)}`,
+      });
+    }
+    if (query.format === 'html') {
+      const content = Buffer.from(supervisionReportHtml(report), 'utf8');
+      return new StreamableFile(content, {
+        type: 'text/html; charset=utf-8',
+        length: content.length,
+        disposition: `inline; filename="supervision-report.html"; filename*=UTF-8''${encodeURIComponent(`${filename}.html`)}`,
+      });
+    }
+    return { ...report, truncated: notices.length >= BOARD_LIMIT || actions.length >= BOARD_LIMIT };
   }
 
   @Get(':noticeId')

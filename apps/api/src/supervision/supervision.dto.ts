@@ -139,6 +139,15 @@ export class NoticeBoardQuery extends MinPositionQuery {
   @IsOptional() @Matches(ID) cycleId?: string;
 }
 
+export class SupervisionReportQuery extends MinPositionQuery {
+  /** The period, Shanghai dates, both included. */
+  @Matches(DATE, DATE_MESSAGE) from!: string;
+  @Matches(DATE, DATE_MESSAGE) to!: string;
+  @IsOptional() @Matches(ID) cycleId?: string;
+  /** json (default), xlsx (Excel) or html (printable; print to PDF from the browser). */
+  @IsOptional() @IsIn(['json', 'xlsx', 'html']) format: 'json' | 'xlsx' | 'html' = 'json';
+}
+
 export class CandidatesQuery extends MinPositionQuery {
   @IsOptional() @Matches(ID) cycleId?: string;
   @IsOptional() @Matches(ID) unitId?: string;
