@@ -47,6 +47,8 @@ describe('appeals: deduction → publication → appeal → ruling, with the ref
   let scoreAppealId: string;
   let evidenceFileId: string;
   let gdpA: string;
+  let gdpB: string;
+  let q2ReportB: string;
   const endOfJune = periodEnd('2026-06');
   /** 15 June, the date the deduction applies to, starts at 00:00 in Shanghai. */
   const june15 = sh('2026-06-15 00:00');
@@ -70,6 +72,7 @@ describe('appeals: deduction → publication → appeal → ruling, with the ref
       .set(bearer(reviewer))
       .expect(200);
     seen(verified.body.position);
+    return reported.body.reportId as string;
   };
   const fileAppeal = (as: Session, body: Record<string, unknown>) =>
     http().post('/appeals').set(bearer(as)).send(body);
@@ -100,10 +103,10 @@ describe('appeals: deduction → publication → appeal → ruling, with the ref
     await publishTownsTree(env, admin);
     const people = { admin, reviewer, leader };
     gdpA = (await proposeAndIssue(env, people)).targetId;
-    const gdpB = (await proposeAndIssue(env, people, { ...GDP_PROPOSAL, unitId: 'town-b' })).targetId;
+    gdpB = (await proposeAndIssue(env, people, { ...GDP_PROPOSAL, unitId: 'town-b' })).targetId;
     await travel('2026-07-09 10:00');
     await reportAndVerify(staffA, gdpA, 3.2);
-    await reportAndVerify(staffB, gdpB, 3.1);
+    q2ReportB = await reportAndVerify(staffB, gdpB, 3.1);
   }, 90_000);
   afterAll(async () => {
     await env?.stop();
@@ -654,5 +657,79 @@ describe('appeals: deduction → publication → appeal → ruling, with the ref
     seen(ruled.body.position);
     const score = await explain().expect(200);
     expect(score.body).toMatchObject({ total: 239.8, accountabilityThousandths: 200, rank: 1 });
+  });
+  it('takes Town B’s appeal against the rejection of its corrected Q2 report, and overturns it: the report counts again', async () => {
+    await travel('2026-07-22 10:00');
+    const corrected = await http()
+      .post(`/targets/${gdpB}/reports`)
+      .set(bearer(staffB))
+      .send({ period: '2026-Q2', cumulativeValue: 3.3, replaces: q2ReportB })
+      .expect(201);
+    const correctionId = corrected.body.reportId as string;
+    const rejected = await http()
+      .post(`/targets/${gdpB}/reports/${correctionId}/reject`)
+      .set(bearer(reviewer))
+      .send({ reason: '更正数据缺少统计部门盖章' })
+      .expect(200);
+    seen(rejected.body.position);
+    // The correction replaced 3.1 and was rejected: Town B has no counting Q2 report (0).
+    const republished = await http()
+      .post('/rankings/2026/towns/publications')
+      .set(bearer(admin))
+      .send({ kind: 'monthly', period: '2026-06', appealWindowDays: 7 })
+      .expect(201);
+    expect(republished.body.publication.rows.map((r: Row) => [r.unitId, r.total, r.rank])).toEqual([
+      ['town-a', 239.8, 1],
+      ['town-b', 0, 2],
+    ]);
+    const subject = { kind: 'verification', targetId: gdpB, reportId: correctionId };
+    const notA = await fileAppeal(staffA, {
+      unitId: 'town-a',
+      publicationId: republished.body.id,
+      subject,
+      reasons: '理由',
+    }).expect(422);
+    expect(notA.body.code).toBe('APPEAL_SUBJECT_NOT_FOUND');
+    const filed = await fileAppeal(staffB, {
+      unitId: 'town-b',
+      publicationId: republished.body.id,
+      subject,
+      reasons: '盖章件已补交，数据无误',
+    }).expect(201);
+    const rejection = (await env.store.readStream(`target-${gdpB}`)).at(-1)!;
+    expect(rejection.type).toBe('ReportRejected');
+    const [appeal] = await env.store.readStream(`appeal-${filed.body.id as string}`);
+    expect(appeal!.data).toMatchObject({
+      subject: { ...subject, period: '2026-Q2', eventId: rejection.id, occurredAt: endOfJune },
+    });
+    const ruled = await http()
+      .post(`/appeals/${filed.body.id as string}/rulings`)
+      .set(bearer(admin))
+      .send({ outcome: 'overturned', reasoning: '退回理由不成立，更正数据有效' })
+      .expect(201);
+    seen(ruled.body.position);
+    // 600 × 3.3/8.0 = 247.5: Town B first again.
+    const ranking = await http()
+      .get('/rankings/2026/towns')
+      .query({ at: endOfJune, minPosition: head })
+      .set(bearer(supervisor))
+      .expect(200);
+    expect(ranking.body.items.map((r: Row) => [r.unitId, r.total, r.rank])).toEqual([
+      ['town-b', 247.5, 1],
+      ['town-a', 239.8, 2],
+    ]);
+    const b = await http()
+      .get('/scores/town-b/explain')
+      .query({ cycleId: '2026', at: endOfJune })
+      .set(bearer(staffB))
+      .expect(200);
+    expect(
+      (b.body.trace as Array<{ rule: string; targetId?: string; inputs: Record<string, unknown> }>).find(
+        (s) => s.rule === 'ruling',
+      ),
+    ).toMatchObject({
+      targetId: gdpB,
+      inputs: { subject: 'rejection', reportId: correctionId, after: 'rejectionVoid' },
+    });
   });
 });
