@@ -18,7 +18,9 @@ import {
  * (completion, 600 points, target 8.0): Town A reports 3.2 for Q2 (600 × 0.4 = 240), Town B 3.1
  * (600 × 0.3875 = 232.5). On 10 July the office deducts 10 points from Town A for 15 June: 230, so
  * Town B ranks first in the June ranking published that day (appeals until 17 July). Town A appeals
- * on 12 July; the committee overturns the deduction on 20 July. The `it`s share state and run in order.
+ * on 12 July; the committee overturns the deduction on 20 July. Then June is published again twice, for
+ * an appeal against an accountability action (约谈, reduced from 0.5 to 0.2) and one against the
+ * rejection of Town B's corrected report (overturned: it counts). The `it`s share state and run in order.
  */
 
 type Row = { unitId: string; total: number; rank: number };
