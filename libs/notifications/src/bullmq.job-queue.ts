@@ -208,6 +208,20 @@ export class BullmqJobQueue implements JobQueue {
     }
   }
 
+  async counts(): Promise<Record<JobState, number>> {
+    const byType = await this.queue.getJobCounts(...Object.values(STATE_TYPES).flat());
+    const counts: Record<JobState, number> = { pending: 0, running: 0, done: 0, failed: 0 };
+    for (const [state, types] of Object.entries(STATE_TYPES) as Array<[JobState, JobType[]]>) {
+      counts[state] = types.reduce((sum, type) => sum + (byType[type] ?? 0), 0);
+    }
+    return counts;
+  }
+
+  /** The BullMQ queue underneath, for the operators' dashboard (`mountQueueDashboard`). */
+  get bullQueue(): Queue {
+    return this.queue;
+  }
+
   async list(options: ListJobsOptions = {}): Promise<JobInfo[]> {
     const limit = Math.min(Math.max(options.limit ?? 100, 0), 1000);
     const skip = Math.max(options.skip ?? 0, 0);

@@ -382,6 +382,25 @@ export function describeJobQueueContract(name: string, factory: JobQueueFactory)
         const listed = await queue.list({ state: 'pending', keyPrefix: key('t1_') });
         expect(listed.map((j) => j.jobKey).sort()).toEqual([key('t1_a'), key('t1_b')]);
       });
+
+      it('counts jobs by state (the queue depth)', async () => {
+        const before = await queue.counts();
+        const runAt = new Date(Date.now() + 60_000).toISOString();
+        await queue.schedule({ jobKey: key('c1'), name: 'sms', runAt, payload: {} });
+        await queue.schedule({ jobKey: key('c2'), name: 'sms', runAt, payload: {} });
+        const runs = recorder(queue, 'count-now');
+        await queue.schedule({
+          jobKey: key('c3'),
+          name: 'count-now',
+          runAt: new Date().toISOString(),
+          payload: {},
+        });
+        await waitFor(async () => runs.length === 1 && (await queue.get(key('c3')))?.state === 'done');
+        const after = await queue.counts();
+        expect(Object.keys(after).sort()).toEqual(['done', 'failed', 'pending', 'running']);
+        expect(after.pending - before.pending).toBe(2);
+        expect(after.done - before.done).toBe(1);
+      });
     });
   });
 }

@@ -111,6 +111,8 @@ export interface JobQueue {
   get(jobKey: string): Promise<JobInfo | null>;
   /** Ordered by `runAt`, then key (the BullMQ adapter orders exactly only within one state). */
   list(options?: ListJobsOptions): Promise<JobInfo[]>;
+  /** How many jobs are in each state now: the queue depth operators watch (`dukao_queue_jobs`). */
+  counts(): Promise<Record<JobState, number>>;
   /** Stops taking jobs, waits for the running ones to finish, releases the connection. */
   close(): Promise<void>;
 }

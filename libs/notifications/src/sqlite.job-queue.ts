@@ -199,6 +199,16 @@ export class SqliteJobQueue implements JobQueue {
     this.wake();
   }
 
+  async counts(): Promise<Record<JobState, number>> {
+    const counts: Record<JobState, number> = { pending: 0, running: 0, done: 0, failed: 0 };
+    const rows = this.db.prepare('SELECT state, count(*) AS n FROM jobs GROUP BY state').all() as Array<{
+      state: JobState;
+      n: number;
+    }>;
+    for (const row of rows) counts[row.state] = row.n;
+    return counts;
+  }
+
   async get(jobKey: string): Promise<JobInfo | null> {
     assertJobKey(jobKey);
     const row = this.getStmt.get(jobKey) as JobRow | undefined;
