@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { EVENT_STORE, type EventStore, readAllPages, type StoredEvent } from '@dukao/event-store';
 import type { EvaluationResultsPublished } from '@dukao/evaluations';
 import { READ_MODEL_STORE, type ReadModelStore } from '@dukao/read-model-store';
@@ -299,44 +299,64 @@ function rulingSubject(subject: AppealSubject): RulingSubject {
   }
 }
 
+/** The streams of targets (`target-{targetId}`). */
+const TARGET_STREAM_PREFIX = targetStream('');
+
 const RECORD_AND_RULING_EVENTS: readonly string[] = [
   ...SCORE_RECORD_EVENT_TYPES,
   'RulingRecorded' satisfies RulingRecorded['type'],
   ACCOUNTABILITY_ACTION_EVENT,
 ];
 
-/** Most units, targets of one category of a cycle read in one go. */
+/** Most units of one category read in one go. */
 const VIEW_LIMIT = 100_000;
+/** Targets read from the targets view per page (their ids; their events come from their streams). */
+const TARGET_PAGE = 5000;
+/**
+ * A category with at least this many targets, and at least a quarter of all targets, has its target
+ * events read in one pass over the log's target streams rather than stream by stream (one query per
+ * target costs more than reading the other categories' events along: see docs/benchmarks.md).
+ */
+const ONE_PASS_MIN_TARGETS = 2000;
+
+/** Tuning of the loader (tests; the app uses the defaults). */
+export interface ScoringInputLoaderOptions {
+  /** See {@link ONE_PASS_MIN_TARGETS}. */
+  onePassMinTargets?: number;
+}
+export const SCORING_INPUT_LOADER_OPTIONS = Symbol('SCORING_INPUT_LOADER_OPTIONS');
 
 /**
  * Builds a {@link ScoringInput} from the log: the cycle stream (scheme and tree versions), the
- * units view (the category's units), the targets view (which targets; their events are then read
- * from their own streams, so the views' lag never changes a number) and the log's evaluation
- * results. Throws `CYCLE_NOT_FOUND` for a cycle that was never opened.
+ * units view (the category's units), the category's target events and the log's evaluation
+ * results. The target events come from the log itself, so the views' lag never changes a number:
+ * for a category of few targets, the targets view says which and each stream is read; for a large
+ * one, one pass over every target stream keeps those whose definition is of the cycle and category.
+ * Throws `CYCLE_NOT_FOUND` for a cycle that was never opened.
  */
 @Injectable()
 export class ScoringInputLoader {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(READ_MODEL_STORE) private readonly views: ReadModelStore,
+    @Optional()
+    @Inject(SCORING_INPUT_LOADER_OPTIONS)
+    private readonly options: ScoringInputLoaderOptions | null = null,
   ) {}
 
   async load(request: ScoringRequest): Promise<ScoringInput> {
     const cycleEvents = await this.store.readStream(cycleStream(request.cycleId));
     if (!cycleEvents.some((e) => e.type === 'CycleOpened')) throw CycleErrors.notFound();
-    const [units, targets] = await Promise.all([
-      this.views.find<UnitView>(
-        UNITS,
-        { category: request.category },
-        { sort: { _id: 1 }, limit: VIEW_LIMIT },
-      ),
-      this.views.find<TargetView>(
-        TARGETS,
-        { cycleId: request.cycleId, category: request.category },
-        { sort: { _id: 1 }, limit: VIEW_LIMIT },
-      ),
+    const { cycleId, category } = request;
+    const [units, inCategory, all] = await Promise.all([
+      this.views.find<UnitView>(UNITS, { category }, { sort: { _id: 1 }, limit: VIEW_LIMIT }),
+      this.views.count(TARGETS, { cycleId, category }),
+      this.views.count(TARGETS),
     ]);
-    const streams = await Promise.all(targets.map((t) => this.store.readStream(targetStream(t._id))));
+    const targetEvents =
+      inCategory >= Math.max(this.options?.onePassMinTargets ?? ONE_PASS_MIN_TARGETS, all / 4)
+        ? await this.targetEventsInOnePass(cycleId, category)
+        : await this.targetEventsByStream(cycleId, category);
     // One indexed pass by event type for what is not kept per target: satisfaction results, the
     // office's records (adjustments, vetoes) and rulings; buildScoringInput keeps this cycle's.
     const evaluationEvents: StoredEvent[] = [];
@@ -348,9 +368,57 @@ export class ScoringInputLoader {
     return buildScoringInput(request, {
       cycleEvents,
       units: units.map((u) => ({ unitId: u._id, registeredAt: u.registeredAt })),
-      targetEvents: streams.flat(),
+      targetEvents,
       evaluationEvents,
       recordEvents,
     });
+  }
+
+  /** The category's targets from the targets view (paged by id), each stream read from the log. */
+  private async targetEventsByStream(cycleId: string, category: string): Promise<StoredEvent[]> {
+    const events: StoredEvent[] = [];
+    for (let after: string | null = null; ;) {
+      const page: TargetView[] = await this.views.find<TargetView>(
+        TARGETS,
+        after === null ? { cycleId, category } : { cycleId, category, _id: { $gt: after } },
+        { sort: { _id: 1 }, limit: TARGET_PAGE },
+      );
+      const streams = await Promise.all(page.map((t) => this.store.readStream(targetStream(t._id))));
+      for (const stream of streams) events.push(...stream);
+      if (page.length < TARGET_PAGE) return events;
+      after = page.at(-1)!._id;
+    }
+  }
+
+  /**
+   * One pass over every target stream of the log, keeping the events of targets whose definition
+   * (the latest proposal or resubmission) is of this cycle and category. A target a resubmission
+   * moved into the category has its stream read again whole, since its earlier events were passed over.
+   */
+  private async targetEventsInOnePass(cycleId: string, category: string): Promise<StoredEvent[]> {
+    const kept = new Map<string, StoredEvent[]>();
+    const member = new Map<string, boolean>();
+    const movedIn = new Set<string>();
+    for await (const event of readAllPages(this.store, {
+      filter: { streamPrefixes: [TARGET_STREAM_PREFIX] },
+    })) {
+      const { targetId } = event.data as { targetId?: unknown };
+      if (typeof targetId !== 'string' || event.streamId !== targetStream(targetId)) continue;
+      if (event.type === 'TargetProposed' || event.type === 'TargetResubmitted') {
+        const { definition } = (event as unknown as Extract<TargetEvent, { type: 'TargetProposed' }>).data;
+        const isMember = definition.cycleId === cycleId && definition.category === category;
+        if (isMember && member.get(targetId) === false) movedIn.add(targetId);
+        member.set(targetId, isMember);
+      }
+      if (!member.get(targetId)) continue;
+      const list = kept.get(targetId);
+      if (list) list.push(event);
+      else kept.set(targetId, [event]);
+    }
+    for (const targetId of movedIn)
+      if (member.get(targetId)) kept.set(targetId, await this.store.readStream(targetStream(targetId)));
+    const events: StoredEvent[] = [];
+    for (const [targetId, list] of kept) if (member.get(targetId)) events.push(...list);
+    return events;
   }
 }

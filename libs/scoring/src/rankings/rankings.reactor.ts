@@ -63,7 +63,10 @@ const READS = [TARGETS, UNITS, CYCLES];
 
 /** Options (tests and benchmarks; the app uses the defaults). */
 export interface RankingsReactorOptions {
-  /** Most events handled in one batch (each dirty category is recomputed once per batch). */
+  /**
+   * Most events taken in before the dirty categories are recomputed and committed (each once per
+   * batch); a batch also ends whenever the log has nothing more right now. Default 10,000.
+   */
   batchSize?: number;
   owner?: string;
   leaseTtlMs?: number;
@@ -79,6 +82,8 @@ type Dirty = Map<string, { cycleId: string; category: string; from: string | nul
 const IDLE = Symbol('idle');
 const MAX_RETRY_DELAY_MS = 5000;
 const LOOKUP_CHUNK = 500;
+/** Events read and taken in at a time. */
+const READ_CHUNK = 1000;
 const VIEW_LIMIT = 100_000;
 const RELEVANT = new Set<string>([...SCORE_AFFECTING_EVENT_TYPES, 'UnitRenamed']);
 const TARGET_TYPES = new Set<string>(TARGET_EVENT_TYPES);
@@ -160,6 +165,12 @@ export class RankingsReactor implements OnApplicationBootstrap, BeforeApplicatio
   private leaseTimer: NodeJS.Timeout | null = null;
   private tending: Promise<void> | null = null;
   private exclusive: Promise<unknown> = Promise.resolve();
+  /** Events taken in since the last commit: the (cycle, category) they make dirty, and the last position. */
+  private taken: { dirty: Dirty; last: number | null; events: number } = {
+    dirty: new Map(),
+    last: null,
+    events: 0,
+  };
   private idle: Promise<typeof IDLE> | null = null;
 
   constructor(
@@ -170,7 +181,7 @@ export class RankingsReactor implements OnApplicationBootstrap, BeforeApplicatio
     @Inject(CLOCK) private readonly clock: Clock,
     @Optional() @Inject(RANKINGS_REACTOR_OPTIONS) options: RankingsReactorOptions | null = null,
   ) {
-    this.batchSize = options?.batchSize ?? 1000;
+    this.batchSize = options?.batchSize ?? 10_000;
     this.owner = options?.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     this.leaseTtlMs = options?.leaseTtlMs ?? 30_000;
     this.waitForViewMs = options?.waitForViewMs ?? 10_000;
@@ -348,29 +359,35 @@ export class RankingsReactor implements OnApplicationBootstrap, BeforeApplicatio
     const writer = await this.serially(async () => {
       this.writer = await this.prepare();
       this.position = await this.writer.checkpoint();
+      this.taken = { dirty: new Map(), last: null, events: 0 };
       return this.writer;
     });
     if (run.stop.signal.aborted) return;
-    const subscription = this.events.subscribe({ after: this.position ?? undefined, batchSize: 1000 });
+    const subscription = this.events.subscribe({ after: this.position ?? undefined, batchSize: READ_CHUNK });
     run.subscription = subscription;
     const events = subscription[Symbol.asyncIterator]();
+    const chunk = Math.min(READ_CHUNK, this.batchSize);
     const pending: StoredEvent[] = [];
     let next: Promise<IteratorResult<StoredEvent>> | null = null;
     while (!run.stop.signal.aborted) {
       next ??= events.next();
       let result = await Promise.race([next, this.nextTurn()]);
       if (result === IDLE) {
-        // Nothing more right now: handle what came, then see whether a rebuild has caught up.
-        if (!(await this.handleWithRetries(writer, pending, run))) return;
+        // Nothing more right now: take in what came, recompute and commit, see whether a rebuild has caught up.
+        if (!(await this.retrying(run, () => this.takeIn(pending)))) return;
+        if (!(await this.retrying(run, () => this.serially(() => this.flush(writer))))) return;
         await this.caughtUp(writer);
         result = await next;
       }
       next = null;
       if (result.done) break;
       pending.push(result.value);
-      if (pending.length >= this.batchSize) {
-        if (!(await this.handleWithRetries(writer, pending, run))) return;
-        // Let timers and requests in the same process run between batches while catching up.
+      if (pending.length >= chunk) {
+        if (!(await this.retrying(run, () => this.takeIn(pending)))) return;
+        if (this.taken.events >= this.batchSize) {
+          if (!(await this.retrying(run, () => this.serially(() => this.flush(writer))))) return;
+        }
+        // Let timers and requests in the same process run between chunks while catching up.
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
     }
@@ -398,23 +415,17 @@ export class RankingsReactor implements OnApplicationBootstrap, BeforeApplicatio
     this.logger.log(`${RANKINGS_VIEW}: generation ${writer.generation} caught up and now serves`);
   }
 
-  /** Handles the pending events as one batch (emptying the list); false when stopped before it was done. */
-  private async handleWithRetries(
-    writer: GenerationWriter,
-    pending: StoredEvent[],
-    run: Run,
-  ): Promise<boolean> {
-    if (pending.length === 0) return true;
-    const batch = pending.splice(0);
+  /** Runs `step` until it succeeds (storage errors, views lagging), with backoff; false when stopped first. */
+  private async retrying(run: Run, step: () => Promise<void>): Promise<boolean> {
     for (let attempt = 1; ; attempt += 1) {
       try {
-        await this.serially(() => this.handleBatch(writer, batch));
+        await step();
         return true;
       } catch (error) {
         if (run.stop.signal.aborted) return false;
         const delay = Math.min(MAX_RETRY_DELAY_MS, 100 * 2 ** attempt);
         this.logger.warn(
-          `${RANKINGS_VIEW}: batch up to position ${batch.at(-1)!.position} failed (${String(error)}); retrying in ${delay} ms`,
+          `${RANKINGS_VIEW}: after position ${this.position ?? '-'}: ${String(error)}; retrying in ${delay} ms`,
         );
         await sleep(delay, undefined, { signal: run.stop.signal }).catch(() => undefined);
         if (run.stop.signal.aborted) return false;
@@ -422,14 +433,36 @@ export class RankingsReactor implements OnApplicationBootstrap, BeforeApplicatio
     }
   }
 
-  private async handleBatch(writer: GenerationWriter, batch: readonly StoredEvent[]): Promise<void> {
-    const last = batch.at(-1)!.position;
-    const relevant = batch.filter((e) => RELEVANT.has(e.type));
-    const stage = new Stage(writer);
+  /**
+   * Takes the pending events in (emptying the list once done): what they make dirty joins what the
+   * events taken in since the last commit made dirty. The events themselves are not kept.
+   */
+  private async takeIn(pending: StoredEvent[]): Promise<void> {
+    if (pending.length === 0) return;
+    const last = pending.at(-1)!.position;
+    const relevant = pending.filter((e) => RELEVANT.has(e.type));
     if (relevant.length > 0) {
       await this.viewsReached(last);
+      const dirty = await this.dirtyOf(relevant, await this.cycles());
+      for (const [key, entry] of dirty) {
+        const seen = this.taken.dirty.get(key);
+        if (!seen) this.taken.dirty.set(key, entry);
+        else if (seen.from !== null && (entry.from === null || entry.from < seen.from))
+          seen.from = entry.from;
+      }
+    }
+    this.taken.last = last;
+    this.taken.events += pending.length;
+    pending.length = 0;
+  }
+
+  /** Recomputes each dirty (cycle, category) once, and commits the documents with the checkpoint. */
+  private async flush(writer: GenerationWriter): Promise<void> {
+    const { dirty, last } = this.taken;
+    if (last === null) return;
+    const stage = new Stage(writer);
+    if (dirty.size > 0) {
       const cycles = await this.cycles();
-      const dirty = await this.dirtyOf(relevant, cycles);
       const now = this.clock().toISOString();
       const order = [...dirty.values()].sort(
         (a, b) =>
@@ -446,6 +479,7 @@ export class RankingsReactor implements OnApplicationBootstrap, BeforeApplicatio
     }
     await writer.commit(stage.writes(), last);
     this.position = last;
+    this.taken = { dirty: new Map(), last: null, events: 0 };
   }
 
   private async viewsReached(position: number): Promise<void> {
