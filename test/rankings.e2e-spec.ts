@@ -84,7 +84,7 @@ describe('rankings: the monthly rankings view over a year', () => {
     vsExpected: number | null;
     vsAverage: number | null;
     lastYear: { cycleId: string; total: number; rank: number; delta: number; rankChange: number } | null;
-    indicators: Array<{ indicatorId: string; score: number }>;
+    scores: number[];
   };
   const month = async (cycleId: string, m: string, as: Session = leader) => {
     const res = await env
@@ -93,7 +93,13 @@ describe('rankings: the monthly rankings view over a year', () => {
       .query({ minPosition: head })
       .set(bearer(as))
       .expect(200);
-    const body = res.body as { items: Row[]; [key: string]: unknown };
+    const body = res.body as {
+      items: Row[];
+      units: number;
+      averageCompletionPct: number | null;
+      indicators: Array<{ indicatorId: string; name: string; points: number }>;
+      [key: string]: unknown;
+    };
     return { ...body, row: (unitId: string) => body.items.find((r) => r.unitId === unitId)! };
   };
   const refresh = () => env.http().post('/rankings/refresh').set(bearer(admin)).expect(200);
@@ -191,10 +197,11 @@ describe('rankings: the monthly rankings view over a year', () => {
       expectedPct: 50,
       vsExpected: -10,
     });
-    expect(june.row('town-a').indicators).toEqual([
-      { indicatorId: 'economy', score: 240, scoreThousandths: 240_000 },
-      { indicatorId: 'livelihood', score: 0, scoreThousandths: 0 },
+    expect(june.indicators).toEqual([
+      { indicatorId: 'economy', name: '经济发展', points: 600 },
+      { indicatorId: 'livelihood', name: '社会民生', points: 400 },
     ]);
+    expect(june.row('town-a').scores).toEqual([240, 0]);
     expect(june).toMatchObject({ lastYearCycleId: '2025' });
     expect(june.row('town-a').lastYear).toMatchObject({
       cycleId: '2025',

@@ -39,8 +39,11 @@ export interface MonthlyRankingRow {
   grade: Grade;
   /** Among the bottom three of the category. */
   flagged: boolean;
-  /** The level-1 indicator scores, in tree order. */
-  indicators: Array<{ indicatorId: string; score: number; scoreThousandths: number }>;
+  /**
+   * The level-1 indicator scores (points; exact thousandths × 1000), in the order of the document's
+   * `indicators`: numbers only, so that a ranking of a thousand units stays small to read and send.
+   */
+  scores: number[];
   /**
    * Mean over the unit's quantitative targets of the completion ratio × 100 at the month end, capped
    * as scoring caps it (the scheme's `completionCap`: a target of 0 would otherwise be infinite); null
@@ -196,9 +199,7 @@ export function buildMonthlyRanking(args: {
         rank: u.rank,
         grade: u.grade,
         flagged: u.flagged,
-        indicators: u.indicators
-          .filter((i) => i.level === 1)
-          .map((i) => ({ indicatorId: i.indicatorId, score: i.score, scoreThousandths: i.scoreThousandths })),
+        scores: roots.map((r) => u.indicators.find((i) => i.indicatorId === r.indicatorId)?.score ?? 0),
         completionPct: c?.completionPct ?? null,
         expectedPct: c?.expectedPct ?? null,
         vsExpected: c ? round2(c.completionPct - c.expectedPct) : null,

@@ -124,10 +124,7 @@ describe('RankingsReactor (monthly rankings view)', () => {
       const a = june.rows.find((r) => r.unitId === 'town-a')!;
       // 3.2 of 8.0 at the end of Q2: completion 40 %, schedule 50 %; Town B: 1.8 of 6 (30 %) and 40 of 100 (40 %).
       expect(a).toMatchObject({ unitName: '甲镇', completionPct: 40, expectedPct: 50, vsExpected: -10 });
-      expect(a.indicators).toEqual([
-        { indicatorId: 'economy', score: 240, scoreThousandths: 240_000 },
-        { indicatorId: 'livelihood', score: 0, scoreThousandths: 0 },
-      ]);
+      expect(a.scores).toEqual([240, 0]);
       const b = june.rows.find((r) => r.unitId === 'town-b')!;
       expect(b).toMatchObject({ completionPct: 35, expectedPct: 50, vsExpected: -15 });
       expect(june.averageCompletionPct).toBe(37.5);

@@ -53,7 +53,7 @@ import {
 /** The view's name in the read-model store (its generations, checkpoint and lease `reactor:rankings`). */
 export const RANKINGS_VIEW = 'rankings';
 /** Bump when the documents' shape or computation changes: a fresh generation is built from position 0. */
-export const RANKINGS_VIEW_VERSION = 1;
+export const RANKINGS_VIEW_VERSION = 2;
 export const RANKINGS_COLLECTIONS: readonly CollectionSpec[] = [
   { name: MONTHLY_RANKINGS, indexes: [{ fields: { cycleId: 1, category: 1, month: 1 } }] },
   { name: RANKING_MONTHS, indexes: [{ fields: { cycleId: 1 } }] },
