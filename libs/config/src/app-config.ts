@@ -43,6 +43,13 @@ export interface AppConfig {
   dataDir: string;
   eventStore: EventStoreConfig;
   hashAlgorithm: 'sha256' | 'sm3';
+  /** Signed log digests (docs/audit.md). */
+  audit: {
+    /** PKCS#8 PEM Ed25519 key (AUDIT_SIGNING_KEY_FILE); null: DATA_DIR/audit-signing-key.pem in embedded mode, no digests in production. */
+    signingKeyFile: string | null;
+    /** How often a digest is signed where the projections run (AUDIT_DIGEST_INTERVAL_MINUTES, default 1440; 0 turns it off). */
+    digestIntervalMinutes: number;
+  };
   readStoreUrl: string | null;
   redisUrl: string | null;
   bodyLimit: string;
@@ -245,6 +252,11 @@ const envSchema = z.object({
   EVENT_HASH_ALGORITHM: z
     .enum(['sha256', 'sm3'], { message: 'EVENT_HASH_ALGORITHM must be "sha256" or "sm3"' })
     .optional(),
+  AUDIT_SIGNING_KEY_FILE: optionalText,
+  AUDIT_DIGEST_INTERVAL_MINUTES: z
+    .string()
+    .regex(/^\d{1,6}$/, 'AUDIT_DIGEST_INTERVAL_MINUTES must be a whole number of minutes (0 turns it off)')
+    .optional(),
   READ_STORE_URL: optionalUrl('READ_STORE_URL', ['mongodb', 'mongodb+srv', 'sqlite']),
   REDIS_URL: optionalUrl('REDIS_URL', ['redis', 'rediss']),
   JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters').optional(),
@@ -408,6 +420,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dataDir,
     eventStore,
     hashAlgorithm: e.EVENT_HASH_ALGORITHM ?? 'sha256',
+    audit: {
+      signingKeyFile: e.AUDIT_SIGNING_KEY_FILE === null ? null : resolve(e.AUDIT_SIGNING_KEY_FILE),
+      digestIntervalMinutes:
+        e.AUDIT_DIGEST_INTERVAL_MINUTES === undefined ? 1440 : Number(e.AUDIT_DIGEST_INTERVAL_MINUTES),
+    },
     readStoreUrl: e.READ_STORE_URL,
     redisUrl: e.REDIS_URL,
     bodyLimit: e.HTTP_BODY_LIMIT ?? '256kb',
