@@ -63,6 +63,14 @@ const EXPECTED: Record<RouteKey, Access> = {
   'POST /projections/:name/rebuild': ['systemAdmin'],
 
   'GET /audit/streams': ['inspector', 'auditor'],
+  'GET /audit/events': ['inspector', 'auditor'],
+  'GET /audit/events/:eventId': ['inspector', 'auditor'],
+  'GET /audit/verify': ['inspector', 'auditor'],
+  'GET /audit/public-key': 'public',
+  'GET /audit/digests': ['inspector', 'auditor'],
+  'POST /audit/digests': ['inspector'],
+  'POST /audit/digests/verify': ['inspector', 'auditor'],
+  'GET /audit/digests/:digestId': ['inspector', 'auditor'],
 
   'POST /cycles': ['assessmentAdmin'],
   'GET /cycles': TARGET_READERS,

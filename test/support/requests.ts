@@ -60,6 +60,8 @@ const VALID_PARAMS: Record<string, (uuid: () => string) => string> = {
   publicationId: (uuid) => uuid(),
   appealId: (uuid) => uuid(),
   month: () => '2026-06',
+  eventId: (uuid) => uuid(),
+  digestId: (uuid) => uuid(),
 };
 
 /**

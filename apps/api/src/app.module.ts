@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { allProjections } from '@dukao/composition';
+import { AuditModule, LogDigestSchedule, SignLogDigestWhenRankingPublished } from '@dukao/audit';
 import { CalendarModule } from '@dukao/calendar';
 import { AppConfigModule, type AppConfig } from '@dukao/config';
 import { EvaluationsModule } from '@dukao/evaluations';
@@ -17,7 +18,9 @@ import { RankingsReactor, RankingsSchedule, ScoringModule } from '@dukao/scoring
 import { SupervisionModule } from '@dukao/supervision';
 import { MissedPeriodsSchedule, TargetsModule } from '@dukao/targets';
 import { EvaluateWarningWhenTargetChanged, WarningsModule, WarningsSchedule } from '@dukao/warnings';
+import { AuditLogController } from './audit/audit-log.controller';
 import { AuditStreamsController } from './audit/audit-streams.controller';
+import { AuditTrailController } from './audit/audit-trail.controller';
 import { WorkCalendarsController } from './calendar/work-calendars.controller';
 import { ReadYourWrites } from './common/read-your-writes';
 import { CampaignsController, PublicRatingsController } from './evaluations/campaigns.controller';
@@ -67,6 +70,7 @@ export class AppModule {
         ScoringModule,
         EvidenceStoreModule,
         SupervisionModule,
+        AuditModule,
         NotificationsModule.forRoot(),
         RemindersModule.forRoot({ run: config.mode === 'embedded' }),
       ],
@@ -77,6 +81,8 @@ export class AppModule {
         UnitPeopleController,
         ProjectionsController,
         AuditStreamsController,
+        AuditTrailController,
+        AuditLogController,
         PlanningController,
         WorkCalendarsController,
         CampaignsController,
@@ -108,6 +114,8 @@ export class AppModule {
               WarningsSchedule,
               RankingsReactor,
               RankingsSchedule,
+              SignLogDigestWhenRankingPublished,
+              LogDigestSchedule,
             ]
           : []),
         // Order matters: shed floods first, then authenticate.

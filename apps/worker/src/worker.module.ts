@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { allProjections } from '@dukao/composition';
+import { AuditModule, LogDigestSchedule, SignLogDigestWhenRankingPublished } from '@dukao/audit';
 import { AppConfigModule, type AppConfig } from '@dukao/config';
 import { EventStoreModule } from '@dukao/event-store';
 import { ProjectionsModule } from '@dukao/projections';
@@ -29,6 +30,7 @@ export class WorkerModule {
         TargetsModule,
         WarningsModule,
         ScoringModule,
+        AuditModule,
         NotificationsModule.forRoot(),
         RemindersModule.forRoot({ run: true }),
       ],
@@ -39,6 +41,8 @@ export class WorkerModule {
         WarningsSchedule,
         RankingsReactor,
         RankingsSchedule,
+        SignLogDigestWhenRankingPublished,
+        LogDigestSchedule,
       ],
     };
   }

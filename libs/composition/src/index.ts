@@ -1,4 +1,4 @@
-import { streamCatalogProjection } from '@dukao/audit';
+import { auditTrailProjection, logDigestsProjection, streamCatalogProjection } from '@dukao/audit';
 import { workCalendarsProjection } from '@dukao/calendar';
 import { campaignsProjection, publicRatingLinksProjection } from '@dukao/evaluations';
 import { smsMessagesProjection } from '@dukao/notifications';
@@ -15,6 +15,8 @@ import type { Projection } from '@dukao/projections';
  */
 export const allProjections: readonly Projection[] = [
   streamCatalogProjection,
+  auditTrailProjection,
+  logDigestsProjection,
   usersProjection,
   unitsProjection,
   cyclesProjection,

@@ -5,6 +5,7 @@ import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import { STREAM_CATALOG, type StreamCatalogEntry } from '@dukao/audit';
 import { ReadYourWrites } from '../common/read-your-writes';
 import { Roles } from '../security/access';
+import { RecordedRead } from './recorded-read';
 
 export class ListStreamsQuery {
   @IsOptional()
@@ -39,7 +40,10 @@ export class AuditStreamsController {
   constructor(private readonly readYourWrites: ReadYourWrites) {}
 
   @Get()
-  @ApiOperation({ summary: '日志中的全部事件流（按类别筛选、分页），最近变更在前（电子监察、安全审计员）' })
+  @RecordedRead('streamCatalog')
+  @ApiOperation({
+    summary: '日志中的全部事件流（按类别筛选、分页），最近变更在前（电子监察、安全审计员；查阅留痕）',
+  })
   async list(@Query() query: ListStreamsQuery) {
     const filter = query.category ? { category: query.category } : {};
     return this.readYourWrites.page<StreamCatalogEntry>(STREAM_CATALOG, filter, { lastPosition: -1 }, query);
