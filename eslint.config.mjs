@@ -43,6 +43,7 @@ export default tseslint.config(
       'libs/read-model-store/src/sqlite.*.ts',
       'libs/read-model-store/src/mongo.*.ts',
       'libs/notifications/src/**/*.ts',
+      'libs/observability/src/sqlite.*.ts',
       'libs/**/*.spec.ts',
       'libs/testing/src/redis-server.ts',
       'test/**/*.ts',

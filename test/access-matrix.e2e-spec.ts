@@ -40,6 +40,9 @@ const EXPECTED: Record<RouteKey, Access> = {
   'GET /openapi.json': 'public',
 
   'GET /health': 'public',
+  'GET /health/live': 'public',
+  'GET /health/ready': 'public',
+  'GET /metrics': ['systemAdmin'],
   'POST /auth/login': 'public',
   'POST /auth/refresh': 'public',
   'GET /auth/me': 'authenticated',

@@ -12,6 +12,7 @@ import type { Clock } from '@dukao/kernel';
 import { EvidenceStoreModule } from '@dukao/evidence-store';
 import { NotificationsModule, RemindersModule } from '@dukao/notifications';
 import { IdentityModule } from '@dukao/identity';
+import { ObservabilityModule } from '@dukao/observability';
 import { ProjectionsModule } from '@dukao/projections';
 import { ReadModelStoreModule } from '@dukao/read-model-store';
 import { RankingsReactor, RankingsSchedule, ScoringModule } from '@dukao/scoring';
@@ -27,7 +28,10 @@ import { CampaignsController, PublicRatingsController } from './evaluations/camp
 import { PublicRatingLimiter } from './evaluations/public-rating-limiter';
 import { SurveyImportController } from './evaluations/survey-import.controller';
 import { EvidenceController } from './evidence/evidence.controller';
+import { DataDirMark } from './health/data-dir-mark';
 import { HealthController } from './health/health.controller';
+import { HttpDrain } from './health/http-drain';
+import { MetricsController } from './metrics/metrics.controller';
 import { AuthController } from './identity/auth.controller';
 import { UnitPeopleController } from './identity/unit-people.controller';
 import { UsersController } from './identity/users.controller';
@@ -54,6 +58,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         AppConfigModule.forRoot(config, clock),
+        ObservabilityModule.forRoot(),
         EventStoreModule.forRoot(),
         ReadModelStoreModule.forRoot(),
         // Embedded mode runs the projections in the api; in production the worker does.
@@ -76,6 +81,7 @@ export class AppModule {
       ],
       controllers: [
         HealthController,
+        MetricsController,
         AuthController,
         UsersController,
         UnitPeopleController,
@@ -105,6 +111,8 @@ export class AppModule {
       ],
       providers: [
         ReadYourWrites,
+        HttpDrain,
+        DataDirMark,
         PublicRatingLimiter,
         // Scheduled checks run where the projections run: here in embedded mode, in the worker otherwise.
         ...(config.mode === 'embedded'

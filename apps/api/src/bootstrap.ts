@@ -6,7 +6,15 @@ import type { AppConfig } from '@dukao/config';
 import type { Clock } from '@dukao/kernel';
 import { AppModule } from './app.module';
 import helmet from 'helmet';
+import { AuthService } from '@dukao/identity';
+import { JOB_QUEUE, type JobQueue, mountQueueDashboard } from '@dukao/notifications';
+import { Metrics, OperationsStatus, PinoLoggerService, createLogger } from '@dukao/observability';
 import { correlationId } from './common/correlation-id.middleware';
+import { requestLogging } from './common/logging';
+import { HttpDrain } from './health/http-drain';
+import { httpMetrics } from './metrics/http-metrics.middleware';
+import { metricsScrapeToken } from './metrics/metrics.controller';
+import { queueDashboardAccess } from './metrics/queue-dashboard-access';
 import { jsonDepthLimit } from './common/json-depth.middleware';
 import { validationPipe } from './common/validation';
 import { ApiExceptionFilter } from './errors/api-exception.filter';
@@ -16,15 +24,28 @@ export async function createApiApp(
   config: AppConfig,
   options: { logger?: false; clock?: Clock } = {},
 ): Promise<INestApplication> {
+  // JSON lines on stdout (docs/operations.md); the e2e suites run quiet.
+  const logger = options.logger === false ? null : createLogger({ service: 'api', level: config.logLevel });
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, options.clock), {
     bodyParser: false,
     // Kept beside the parsed body for signed callbacks (SMS receipts), whose signature covers the bytes.
     rawBody: true,
-    ...(options.logger === false ? { logger: false } : {}),
+    logger: logger ? new PinoLoggerService(logger) : false,
   });
+  // Counts requests in flight first, so shutdown waits for every one of them.
+  app.use(app.get(HttpDrain).middleware);
   // Security headers; CORS stays off (same-origin clients only) unless a deployment adds it.
   app.use(helmet());
   app.use(correlationId);
+  app.use(requestLogging(logger));
+  app.use(httpMetrics(app.get(Metrics)));
+  app.use(metricsScrapeToken(config.metricsToken, app.get(Metrics), app.get(OperationsStatus)));
+  // The BullMQ dashboard where BullMQ is in use (REDIS_URL), for 系统管理员 only.
+  mountQueueDashboard(app.getHttpAdapter().getInstance(), app.get<JobQueue>(JOB_QUEUE), {
+    basePath: '/admin/queues',
+    authorize: queueDashboardAccess(app.get(AuthService)),
+    cookieMaxAgeSeconds: config.auth.accessTokenTtlSeconds,
+  });
   app.useBodyParser('json', { limit: config.bodyLimit });
   app.use(jsonDepthLimit);
   app.disable('x-powered-by');

@@ -6,6 +6,7 @@ import { AppConfigModule, type AppConfig } from '@dukao/config';
 import { EventStoreModule } from '@dukao/event-store';
 import { ProjectionsModule } from '@dukao/projections';
 import { NotificationsModule, RemindersModule } from '@dukao/notifications';
+import { ObservabilityModule } from '@dukao/observability';
 import { ReadModelStoreModule } from '@dukao/read-model-store';
 import { RankingsReactor, RankingsSchedule, ScoringModule } from '@dukao/scoring';
 import { MissedPeriodsSchedule, TargetsModule } from '@dukao/targets';
@@ -23,6 +24,7 @@ export class WorkerModule {
       module: WorkerModule,
       imports: [
         AppConfigModule.forRoot(config),
+        ObservabilityModule.forRoot(),
         EventStoreModule.forRoot(),
         ReadModelStoreModule.forRoot(),
         ProjectionsModule.forRoot({ projections: allProjections, run: true }),

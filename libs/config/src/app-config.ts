@@ -69,7 +69,16 @@ export interface AppConfig {
   smsDigestWindowSeconds: number;
   /** Days a publication (公示) stays open for appeals unless the publisher says otherwise (APPEAL_WINDOW_DAYS, default 7). */
   appealWindowDays: number;
+  /** Lowest level written to the JSON log (LOG_LEVEL, default info; `silent` writes nothing). */
+  logLevel: LogLevel;
+  /** Bearer token a Prometheus scraper presents at `/metrics` (METRICS_TOKEN); null: only 系统管理员 may read it. Secret. */
+  metricsToken: string | null;
+  /** How long shutdown waits for open HTTP requests before closing their connections (SHUTDOWN_GRACE_SECONDS, default 10). */
+  shutdownGraceSeconds: number;
 }
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Raised for a configuration the process must not start with. Its message is meant for the operator. */
 export class ConfigError extends Error {
@@ -281,6 +290,9 @@ const envSchema = z.object({
   SMS_HTTP_TIMEOUT_MS: positiveInt('SMS_HTTP_TIMEOUT_MS', 10_000, 120_000),
   SMS_DIGEST_WINDOW_SECONDS: positiveInt('SMS_DIGEST_WINDOW_SECONDS', 60, 3600),
   APPEAL_WINDOW_DAYS: positiveInt('APPEAL_WINDOW_DAYS', 7, 365),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` }).optional(),
+  METRICS_TOKEN: secret('METRICS_TOKEN', 32),
+  SHUTDOWN_GRACE_SECONDS: positiveInt('SHUTDOWN_GRACE_SECONDS', 10, 600),
   ALIYUN_ACCESS_KEY_ID: optionalText,
   ALIYUN_ACCESS_KEY_SECRET: secret('ALIYUN_ACCESS_KEY_SECRET', 1),
   ALIYUN_SMS_SIGN_NAME: optionalText,
@@ -441,6 +453,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     sms,
     smsDigestWindowSeconds: e.SMS_DIGEST_WINDOW_SECONDS,
     appealWindowDays: e.APPEAL_WINDOW_DAYS,
+    logLevel: e.LOG_LEVEL ?? 'info',
+    metricsToken: e.METRICS_TOKEN,
+    shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
   };
 }
 

@@ -186,6 +186,26 @@ export abstract class LogReactor implements OnApplicationBootstrap, BeforeApplic
     return last === null || this.waitFor(last, Math.max(0, deadline - Date.now()));
   }
 
+  /**
+   * For health and metrics: the reactor's name, whether this process reacts (else it stands by), its
+   * checkpoint, and the position of the first event of its filter still to handle (null: none; the
+   * checkpoint only moves on events of the filter, so `head − checkpoint` alone would overstate lag).
+   */
+  async lagReport(): Promise<{
+    name: string;
+    active: boolean;
+    position: number | null;
+    nextPosition: number | null;
+  }> {
+    const position = await this.reached();
+    const [next] = await this.deps.events.readAll({
+      after: position ?? undefined,
+      limit: 1,
+      filter: this.reactor.filter,
+    });
+    return { name: this.reactor.name, active: this.active, position, nextPosition: next?.position ?? null };
+  }
+
   /** This process's position while it reacts; else the stored checkpoint. */
   private async reached(): Promise<number | null> {
     if (this.current) return this.position;

@@ -1,42 +1,45 @@
-import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
+import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { APP_CONFIG, type AppConfig } from '@dukao/config';
-import { EVENT_STORE, type EventStore } from '@dukao/event-store';
-import { ProjectionEngine } from '@dukao/projections';
+import { OperationsStatus } from '@dukao/observability';
 import { Public } from '../security/access';
 
+/**
+ * Liveness and readiness. `/health/live` answers without touching anything (restart the process only
+ * when it fails). `/health` and `/health/ready` check every dependency with a time limit: 503 when
+ * the event store, the read store or the queue (Redis when configured) cannot be reached, so a load
+ * balancer stops sending traffic. A failed projection makes the status `degraded` with the failing
+ * event named, but stays 200: restarting or rerouting would not fix it.
+ */
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
-  constructor(
-    @Inject(EVENT_STORE) private readonly eventStore: EventStore,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly projections: ProjectionEngine,
-  ) {}
+  constructor(private readonly status: OperationsStatus) {}
 
-  /**
-   * 503 only when the event store cannot be read (the api is useless then). A failed projection makes
-   * the status `degraded` with the failing event named, but answers 200: restarting would not fix it.
-   */
   @Get()
   @Public()
-  @ApiOperation({ summary: '健康检查：事件存储与各视图的状态（公开）' })
-  async health(@Res({ passthrough: true }) res: Response) {
-    const adapter = this.config.eventStore.kind;
-    const eventStore = await this.eventStore
-      .headPosition()
-      .then((headPosition) => ({ status: 'up' as const, adapter, headPosition }))
-      .catch((error: unknown) => ({ status: 'down' as const, adapter, error: String(error) }));
-    const projections = await this.projections
-      .statuses()
-      .then((statuses) =>
-        statuses.map(({ name, state, position, lag, failure }) => ({ name, state, position, lag, failure })),
-      )
-      .catch(() => []);
-    if (eventStore.status === 'down') res.status(HttpStatus.SERVICE_UNAVAILABLE);
-    const failed = projections.some((p) => p.state === 'failed' || p.state === 'stalled');
-    const status = eventStore.status === 'down' ? 'down' : failed ? 'degraded' : 'ok';
-    return { status, mode: this.config.mode, eventStore, projections };
+  @ApiOperation({ summary: '健康检查：事件存储、读模型存储、队列与各视图的状态（公开）' })
+  health(@Res({ passthrough: true }) res: Response) {
+    return this.readiness(res);
+  }
+
+  @Get('ready')
+  @Public()
+  @ApiOperation({ summary: '就绪检查：依赖不可用时返回 503（公开）' })
+  ready(@Res({ passthrough: true }) res: Response) {
+    return this.readiness(res);
+  }
+
+  @Get('live')
+  @Public()
+  @ApiOperation({ summary: '存活检查：进程在运行即返回 200（公开）' })
+  live() {
+    return { status: 'ok', uptimeSeconds: Math.round(process.uptime()) };
+  }
+
+  private async readiness(res: Response) {
+    const report = await this.status.report();
+    if (report.status === 'down') res.status(HttpStatus.SERVICE_UNAVAILABLE);
+    return report;
   }
 }
