@@ -5,10 +5,15 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteEventStore } from '@dukao/event-store';
+import {
+  RankingsHarness,
+  TOWNS_TREE,
+  targetDefinition,
+} from '../libs/scoring/src/rankings/testing/rankings-harness';
 
 const root = resolve(__dirname, '..');
-const run = (script: string, env: Record<string, string>) =>
-  spawnSync(process.execPath, ['-r', '@swc-node/register', script], {
+const run = (script: string, env: Record<string, string>, args: string[] = []) =>
+  spawnSync(process.execPath, ['-r', '@swc-node/register', script, ...args], {
     cwd: root,
     env: { ...process.env, EVENT_STORE_URL: '', ...env },
     encoding: 'utf8',
@@ -67,5 +72,39 @@ describe('command line', () => {
     const broken = run('apps/api/src/cli/verify-log.ts', { DATA_DIR: dir });
     expect(broken.stdout).toMatch(/BROKEN: stream report-a revision 2 position 3 .*hash-mismatch/);
     expect(broken.status).toBe(1);
+  });
+
+  it('projections:rebuild rankings rebuilds the monthly rankings view into a new generation, same documents', async () => {
+    const h = await RankingsHarness.open(dir);
+    h.now = new Date().toISOString();
+    const yearStart = '2025-12-31T16:00:00.000Z';
+    await h.unit('town-a', 'towns');
+    await h.unit('town-b', 'towns');
+    await h.cycle('2026', 2026);
+    await h.scheme('2026', 1, yearStart);
+    await h.tree('2026', 'towns', TOWNS_TREE, 1000, yearStart);
+    await h.target('gdp-a', targetDefinition({ unitId: 'town-a', indicatorId: 'gdp-growth' }));
+    await h.report('gdp-a', 'a-q1', '2026-Q1', 2);
+    const reactor = h.reactor();
+    await reactor.start();
+    expect(await reactor.settle()).toBe(true);
+    const before = await h.documents();
+    expect(before.monthlyRankings!.length).toBeGreaterThan(0);
+    await h.close();
+
+    const rebuilt = run(
+      'apps/api/src/cli/rebuild-projection.ts',
+      { DATA_DIR: dir, MISSED_PERIOD_CHECK_MINUTES: '0' },
+      ['rankings'],
+    );
+    expect(rebuilt.stderr).toContain('rankings: generation 2 caught up and now serves');
+    expect(rebuilt.stdout).toMatch(/^rebuilt rankings into generation 2 up to position \d+ in [\d.]+ s\n$/);
+    expect(rebuilt.status).toBe(0);
+    const after = await RankingsHarness.open(dir);
+    try {
+      expect(await after.documents()).toEqual(before);
+    } finally {
+      await after.close();
+    }
   });
 });

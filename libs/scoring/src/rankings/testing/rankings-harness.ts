@@ -46,14 +46,17 @@ export class RankingsHarness {
 
   private constructor(
     readonly dir: string,
+    private readonly ownsDir: boolean,
     readonly events: SqliteEventStore,
     readonly views: SqliteReadModelStore,
     readonly engine: ProjectionEngine,
     readonly loader: ScoringInputLoader,
   ) {}
 
-  static async open(): Promise<RankingsHarness> {
-    const dir = mkdtempSync(join(tmpdir(), 'dukao-rankings-'));
+  /** On a fresh temp directory, removed by `close`; or on `dir` (a DATA_DIR), left in place. */
+  static async open(dir?: string): Promise<RankingsHarness> {
+    const owned = dir === undefined;
+    dir ??= mkdtempSync(join(tmpdir(), 'dukao-rankings-'));
     const events = new SqliteEventStore({ filename: join(dir, 'events.sqlite') });
     const views = new SqliteReadModelStore({ filename: join(dir, 'read-models.sqlite') });
     const engine = new ProjectionEngine(
@@ -65,7 +68,7 @@ export class RankingsHarness {
       },
     );
     await engine.start();
-    return new RankingsHarness(dir, events, views, engine, new ScoringInputLoader(events, views));
+    return new RankingsHarness(dir, owned, events, views, engine, new ScoringInputLoader(events, views));
   }
 
   /** A reactor over the harness's stores (not started). */
@@ -90,7 +93,7 @@ export class RankingsHarness {
     await this.engine.stop();
     await this.views.close();
     await this.events.close();
-    rmSync(this.dir, { recursive: true, force: true });
+    if (this.ownsDir) rmSync(this.dir, { recursive: true, force: true });
   }
 
   /** Every document of the view's serving generation, by collection. */
