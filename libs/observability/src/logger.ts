@@ -31,9 +31,17 @@ const PHONE = /(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)/g;
 /** A bearer token or JWT pasted into a message. */
 const JWT = /\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/g;
 
-/** Masks phone numbers and tokens in a log message. */
+/** A credential in a URL's query string (`?token=…`, as a receipt callback carries), or a URL's user:password. */
+const QUERY_SECRET = /([?&](?:token|access_token|refresh_token|key|secret|signature|password)=)[^&\s"']+/gi;
+const URL_CREDENTIALS = /(\/\/)[^/@\s:]+:[^/@\s]+@/g;
+
+/** Masks phone numbers, tokens and credentials in a log message. */
 export function scrubText(text: string): string {
-  return text.replace(PHONE, '$1****$2').replace(JWT, '[redacted token]');
+  return text
+    .replace(PHONE, '$1****$2')
+    .replace(JWT, '[redacted token]')
+    .replace(QUERY_SECRET, '$1[redacted]')
+    .replace(URL_CREDENTIALS, '$1***@');
 }
 
 export interface LoggerOptions {
