@@ -56,18 +56,14 @@ describe('views in embedded mode', () => {
     const { position } = await append('target-c', 'TargetIssued');
     await get(`/audit/streams?minPosition=${position}`).expect(200);
     const list = await get('/projections', sysadmin).expect(200);
-    expect(list.body.items).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({
-          name: 'streamCatalog',
-          state: 'live',
-          position,
-          lag: 0,
-          activeGeneration: 1,
-        }),
-      ]),
+    // The read above is itself recorded (AuditViewRead, docs/audit.md), so the view may be one further.
+    const catalog = (list.body.items as Array<{ name: string; position: number }>).find(
+      (p) => p.name === 'streamCatalog',
     );
-    const before = await get('/audit/streams?limit=500').expect(200);
+    expect(catalog).toMatchObject({ state: 'live', activeGeneration: 1 });
+    expect(catalog!.position).toBeGreaterThanOrEqual(position);
+    // Reads keep adding to the readers' own streams; the target streams are what the rebuild must keep.
+    const before = await get('/audit/streams?limit=500&category=target').expect(200);
 
     await env.http().post('/projections/streamCatalog/rebuild').set(bearer(sysadmin)).expect(202);
     let generation = 1;
@@ -80,7 +76,7 @@ describe('views in embedded mode', () => {
       generation = items.find((p) => p.name === 'streamCatalog')!.activeGeneration;
     }
     expect(generation).toBe(2);
-    const after = await get('/audit/streams?limit=500').expect(200);
+    const after = await get('/audit/streams?limit=500&category=target').expect(200);
     expect(after.body).toEqual(before.body);
     await env.http().post('/projections/nope/rebuild').set(bearer(sysadmin)).expect(404);
   });
