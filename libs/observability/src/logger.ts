@@ -1,9 +1,8 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { LoggerService } from '@nestjs/common';
+import { logContext } from '@dukao/kernel';
 import pino, { type DestinationStream, type Logger } from 'pino';
 
-/** The correlation id of the request (or job) being served, so every log line it causes carries it. */
-export const logContext = new AsyncLocalStorage<{ correlationId: string }>();
+export { logContext } from '@dukao/kernel';
 
 /**
  * Fields never written: credentials, tokens and phone numbers wherever they appear in a logged object

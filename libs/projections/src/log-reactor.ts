@@ -11,6 +11,7 @@ import {
   type StoredEvent,
 } from '@dukao/event-store';
 import type { GenerationWriter, ReadModelStore } from '@dukao/read-model-store';
+import { withCorrelationId } from '@dukao/kernel';
 import type { ProjectionEngine } from './projection-engine';
 
 export interface LogReactorDeps {
@@ -308,7 +309,8 @@ export abstract class LogReactor implements OnApplicationBootstrap, BeforeApplic
     for (let attempt = 1; !stop.aborted; attempt += 1) {
       try {
         await this.viewsReached(event.position);
-        await this.handle(event);
+        // Lines logged while handling it carry the event's correlation id.
+        await withCorrelationId(event.metadata.correlationId, () => this.handle(event));
         return true;
       } catch (error) {
         if (attempt >= maxAttempts) {
