@@ -35,7 +35,30 @@ export interface ReportView {
   reviewedBy: string | null;
   reviewedAt: string | null;
   reviewReason: string | null;
+  /**
+   * Set when a spot check confirmed this report false (虚报) or concealing (瞒报): the
+   * `FalseReportConfirmed` case of @dukao/audit. Absent on reports never flagged.
+   */
+  falseReport?: FalseReportFlag;
 }
+
+/** A confirmed 虚报瞒报 case as the targets view shows it (from @dukao/audit's `FalseReportConfirmed`). */
+export interface FalseReportFlag {
+  caseId: string;
+  kind: 'falseReport' | 'concealment';
+  spotCheckId: string;
+  reportId: string | null;
+  period: string | null;
+  findings: string;
+  confirmedAt: string;
+  confirmedBy: string;
+}
+
+/**
+ * The event type of a confirmed false report (@dukao/audit): named here by its type string, the
+ * contract, since @dukao/audit builds on this library.
+ */
+const FALSE_REPORT_CONFIRMED = 'FalseReportConfirmed';
 
 /** A target with its whole review and report history: the list, the detail and the dashboards read it. */
 export interface TargetView extends ReadModelDocument {
@@ -71,6 +94,8 @@ export interface TargetView extends ReadModelDocument {
   }>;
   reports: ReportView[];
   missedPeriods: string[];
+  /** Confirmed 虚报瞒报 cases about this target, oldest first (each also flags its report, if it names one). */
+  falseReports?: FalseReportFlag[];
   /** The latest period's report that counts (not replaced, not rejected), by period. */
   latest: {
     period: string;
@@ -117,7 +142,27 @@ function withReports(target: TargetView, reports: ReportView[]): TargetView {
   };
 }
 
+function flagFalseReport(target: TargetView, stored: StoredEvent): TargetView {
+  const d = stored.data as Omit<FalseReportFlag, 'confirmedBy'>;
+  const flag: FalseReportFlag = {
+    caseId: d.caseId,
+    kind: d.kind,
+    spotCheckId: d.spotCheckId,
+    reportId: d.reportId,
+    period: d.period,
+    findings: d.findings,
+    confirmedAt: d.confirmedAt,
+    confirmedBy: stored.metadata.actor.userId,
+  };
+  return {
+    ...target,
+    falseReports: [...(target.falseReports ?? []), flag],
+    reports: target.reports.map((r) => (r.reportId === flag.reportId ? { ...r, falseReport: flag } : r)),
+  };
+}
+
 function evolveTarget(target: TargetView | null, stored: StoredEvent): TargetView | null {
+  if (stored.type === FALSE_REPORT_CONFIRMED) return target && flagFalseReport(target, stored);
   const event = stored as unknown as TargetEvent;
   const by = stored.metadata.actor.userId;
   if (event.type === 'TargetProposed') {
@@ -268,8 +313,9 @@ function evolveTarget(target: TargetView | null, stored: StoredEvent): TargetVie
 
 export const targetsProjection = documentProjection<TargetView>({
   name: 'targets',
-  version: 1,
-  eventTypes: TARGET_EVENT_TYPES,
+  // 2: confirmed false reports (FalseReportConfirmed) flag the report and list the case.
+  version: 2,
+  eventTypes: [...TARGET_EVENT_TYPES, FALSE_REPORT_CONFIRMED],
   collection: {
     name: TARGETS,
     indexes: [
