@@ -2,7 +2,7 @@ import type { StoredEvent } from '@dukao/event-store';
 import { DEFAULT_SCHEME, type Indicator, periodEnd } from '@dukao/targets';
 import { scoreCategory } from './domain/scoring.engine';
 import { definition } from './domain/testing/scoring.fixture';
-import { buildScoringInput, type ScoringSources } from './scoring-input.loader';
+import { buildScoringInput, SCORE_AFFECTING_EVENT_TYPES, type ScoringSources } from './scoring-input.loader';
 
 let position = 0;
 function stored(
@@ -512,5 +512,79 @@ describe('buildScoringInput: accountability actions (@dukao/supervision)', () =>
       )!;
     expect(a(q3)).toMatchObject({ total: 60 - 1, accountabilityThousandths: 1000 });
     expect(a(periodEnd('2026-03')).accountabilityThousandths).toBe(0);
+  });
+});
+
+describe('buildScoringInput: confirmed false reports (@dukao/audit spot checks)', () => {
+  const OCT_20 = '2026-10-20T02:00:00.000Z';
+  const confirmed = (cycleId: string, unitId: string, kind: 'falseReport' | 'concealment') => {
+    const e = stored(
+      'spotcheck-sc1',
+      'FalseReportConfirmed',
+      {
+        caseId: `case-${cycleId}-${unitId}-${kind}`,
+        kind,
+        spotCheckId: 'sc1',
+        itemId: 'r1',
+        cycleId,
+        unitId,
+        category: 'towns',
+        targetId: 't1',
+        reportId: 'r1',
+        period: '2026-Q3',
+        findings: '现场核查与填报不符',
+        evidence: [],
+        occurredAt: OCT_20,
+        confirmedAt: OCT_20,
+      },
+      OCT_20,
+    );
+    e.metadata.occurredAt = OCT_20;
+    return e;
+  };
+  const falseReport = confirmed('c2026', 'town-a', 'falseReport');
+  const concealment = confirmed('c2026', 'town-a', 'concealment');
+  const withCases = (): ScoringSources => ({
+    ...sources(),
+    recordEvents: [
+      falseReport,
+      concealment,
+      confirmed('c2025', 'town-a', 'falseReport'),
+      confirmed('c2026', 'stats', 'falseReport'),
+    ],
+  });
+
+  it('maps both kinds of this cycle and population to falseReport records, at their occurredAt', () => {
+    const input = buildScoringInput(
+      { cycleId: 'c2026', category: 'towns', at: periodEnd('2026-Q4') },
+      withCases(),
+    );
+    expect(input.records).toEqual(
+      [falseReport, concealment].map((e) => ({
+        eventId: e.id,
+        position: e.position,
+        recordedAt: OCT_20,
+        unitId: 'town-a',
+        occurredAt: OCT_20,
+        reason: '现场核查与填报不符',
+        kind: 'falseReport',
+      })),
+    );
+    expect(input.provenance!.find((p) => p.eventId === falseReport.id)).toMatchObject({
+      type: 'FalseReportConfirmed',
+    });
+  });
+
+  it('feeds the engine: the scheme’s falseReportDeduction (5) per case from its date on', () => {
+    const a = (at: string) =>
+      scoreCategory(buildScoringInput({ cycleId: 'c2026', category: 'towns', at }, withCases())).units.find(
+        (u) => u.unitId === 'town-a',
+      )!;
+    expect(a(periodEnd('2026-Q4')).falseReportThousandths).toBe(10_000);
+    expect(a(periodEnd('2026-Q3')).falseReportThousandths).toBe(0);
+  });
+
+  it('is among the event types that change a score', () => {
+    expect(SCORE_AFFECTING_EVENT_TYPES).toContain('FalseReportConfirmed');
   });
 });

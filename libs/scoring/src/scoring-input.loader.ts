@@ -1,4 +1,5 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
+import type { FalseReportConfirmed } from '@dukao/audit';
 import { EVENT_STORE, type EventStore, readAllPages, type StoredEvent } from '@dukao/event-store';
 import type { EvaluationResultsPublished } from '@dukao/evaluations';
 import { READ_MODEL_STORE, type ReadModelStore } from '@dukao/read-model-store';
@@ -54,6 +55,8 @@ export interface ScoringSources {
 }
 
 export const EVALUATION_RESULTS_EVENT: EvaluationResultsPublished['type'] = 'EvaluationResultsPublished';
+/** A confirmed false report (虚报) or concealment (瞒报) of @dukao/audit's spot checks: a `falseReport` record. */
+export const FALSE_REPORT_EVENT: FalseReportConfirmed['type'] = 'FalseReportConfirmed';
 
 /** The target events the engine folds (review steps and missed periods never change a number). */
 const SCORED_TARGET_EVENTS: readonly TargetEvent['type'][] = [
@@ -77,7 +80,8 @@ const SCORED_TARGET_EVENTS: readonly TargetEvent['type'][] = [
  * - `UnitRegistered`: the unit's `category` (the population of every cycle of that category);
  * - `EvaluationResultsPublished`: `cycleId`, and the category of each unit in `units`;
  * - `ScoreAdjusted`, `VetoImposed`, `RulingRecorded`: `cycleId` and `unitId` (→ the unit's category);
- * - `AccountabilityActionTaken` (@dukao/supervision): `cycleId` and `unitId`, likewise.
+ * - `AccountabilityActionTaken` (@dukao/supervision): `cycleId` and `unitId`, likewise;
+ * - `FalseReportConfirmed` (@dukao/audit, 虚报瞒报 confirmed by a spot check): likewise.
  * A unit's rename changes no number (only the name shown).
  */
 export const SCORE_AFFECTING_EVENT_TYPES: readonly string[] = [
@@ -89,6 +93,7 @@ export const SCORE_AFFECTING_EVENT_TYPES: readonly string[] = [
   ...SCORE_RECORD_EVENT_TYPES,
   'RulingRecorded' satisfies RulingRecorded['type'],
   ACCOUNTABILITY_ACTION_EVENT,
+  FALSE_REPORT_EVENT,
 ];
 
 const known = (asOf: string | undefined, recordedAt: string) => asOf === undefined || recordedAt <= asOf;
@@ -121,7 +126,8 @@ function treeInForce(
  *   this cycle and a unit of the population, business time `occurredAt` (the start of its
  *   `occurredOn`); `AccountabilityActionTaken` (@dukao/supervision) → `accountability` with its
  *   `action` (the engine takes the deduction from the scheme in force), business time its
- *   `occurredAt`; confirmed false reports have no events yet;
+ *   `occurredAt`; `FalseReportConfirmed` (@dukao/audit: a spot check's 虚报 or 瞒报 finding, both
+ *   deducted alike) → `falseReport` (the scheme's deduction per case), business time its `occurredAt`;
  * - rulings: `RulingRecorded` of this cycle and a unit of the population; an adjustment or veto
  *   appealed becomes a ruling on that record (by its event id), a verification one on that
  *   ReportRejected, a score one on the total. Business time: `effectiveFrom`.
@@ -192,7 +198,8 @@ export function buildScoringInput(request: ScoringRequest, sources: ScoringSourc
   const rulings: Ruling[] = [];
   for (const stored of sources.recordEvents ?? []) {
     const ref = { eventId: stored.id, position: stored.position, recordedAt: stored.metadata.recordedAt };
-    const event = stored as unknown as ScoreRecordEvent | RulingRecorded | AccountabilityActionTaken;
+    const event = stored as unknown as
+      ScoreRecordEvent | RulingRecorded | AccountabilityActionTaken | FalseReportConfirmed;
     if (event.data.cycleId !== cycleId || !unitSet.has(event.data.unitId)) continue;
     switch (event.type) {
       case 'ScoreAdjusted':
@@ -212,6 +219,15 @@ export function buildScoringInput(request: ScoringRequest, sources: ScoringSourc
           occurredAt: event.data.occurredAt,
           reason: event.data.reason,
           kind: 'veto',
+        });
+        break;
+      case 'FalseReportConfirmed':
+        records.push({
+          ...ref,
+          unitId: event.data.unitId,
+          occurredAt: event.data.occurredAt,
+          reason: event.data.findings,
+          kind: 'falseReport',
         });
         break;
       case 'AccountabilityActionTaken':
@@ -306,6 +322,7 @@ const RECORD_AND_RULING_EVENTS: readonly string[] = [
   ...SCORE_RECORD_EVENT_TYPES,
   'RulingRecorded' satisfies RulingRecorded['type'],
   ACCOUNTABILITY_ACTION_EVENT,
+  FALSE_REPORT_EVENT,
 ];
 
 /** Most units of one category read in one go. */
