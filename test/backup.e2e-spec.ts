@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -11,6 +11,19 @@ const run = (script: string, env: Record<string, string>, args: string[] = []) =
     env: { ...process.env, EVENT_STORE_URL: '', READ_STORE_URL: '', REDIS_URL: '', ...env },
     encoding: 'utf8',
     timeout: 60_000,
+  });
+/** As `run`, without blocking this process: the in-process server keeps serving meanwhile. */
+const runAsync = (script: string, env: Record<string, string>, args: string[] = []) =>
+  new Promise<{ status: number | null; stdout: string; stderr: string }>((done) => {
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', script, ...args], {
+      cwd: root,
+      env: { ...process.env, EVENT_STORE_URL: '', READ_STORE_URL: '', REDIS_URL: '', ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('exit', (status) => done({ status, stdout, stderr }));
   });
 const BACKUP = 'apps/api/src/cli/backup.ts';
 const RESTORE = 'apps/api/src/cli/restore.ts';
@@ -103,5 +116,30 @@ describe('backup and restore of the embedded mode', () => {
     expect(result.stderr).toContain('备份已损坏');
     expect(result.stderr).toContain('events.sqlite: 校验和不符');
     expect(existsSync(join(target, 'events.sqlite'))).toBe(false);
+  });
+
+  it('takes a consistent copy while commands keep appending', async () => {
+    const out = join(scratch, 'backup-under-load');
+    const security = await dukao.login('securityAdmin');
+    let writing = true;
+    let written = 0;
+    const writer = (async () => {
+      while (writing) {
+        await dukao.user({ system: admin, security }, `load-${written}`, []);
+        written += 1;
+      }
+    })();
+    const result = await runAsync(BACKUP, { DATA_DIR: dukao.dir }, ['--out', out]);
+    writing = false;
+    await writer;
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(written).toBeGreaterThan(0);
+
+    const fresh = join(scratch, 'restored-under-load');
+    const restored = run(RESTORE, { DATA_DIR: fresh }, [out]);
+    expect(restored.stderr).toBe('');
+    expect(restored.status).toBe(0);
+    expect(run('apps/api/src/cli/verify-log.ts', { DATA_DIR: fresh }).status).toBe(0);
   });
 });
