@@ -241,3 +241,78 @@ describe('operations: graceful shutdown on SIGTERM', () => {
     }
   });
 });
+
+describe('operations: the worker on SIGTERM', () => {
+  jest.setTimeout(90_000);
+  let dir: string;
+  let child: ChildProcess | undefined;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'dukao-worker-stop-'));
+  });
+  afterAll(() => {
+    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('serves health and metrics on its port, then stops with its checkpoints saved and its leases released', async () => {
+    const store = new SqliteEventStore({ filename: join(dir, 'events.sqlite') });
+    await createAdministrator(store, {
+      role: 'systemAdmin',
+      username: 'admin',
+      displayName: 'admin',
+      password: PASSWORD,
+      mustChangePassword: false,
+      at: new Date().toISOString(),
+      commandId: `test:${randomUUID()}`,
+    });
+    const head = await store.headPosition();
+    await store.close();
+
+    const port = await freePort();
+    const output: string[] = [];
+    child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/worker/src/main.ts'], {
+      cwd: root,
+      env: {
+        ...process.env,
+        EVENT_STORE_URL: '',
+        REDIS_URL: '',
+        DATA_DIR: dir,
+        WORKER_HEALTH_PORT: String(port),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<void>((done) => child!.once('exit', () => done()));
+    child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    await new Promise<void>((done, fail) => {
+      child!.once('exit', (code) => fail(new Error(`worker exited with ${code}: ${output.join('')}`)));
+      child!.stdout!.on('data', (chunk: Buffer) => {
+        output.push(chunk.toString());
+        if (output.join('').includes('worker started')) done();
+      });
+    });
+    const base = `http://127.0.0.1:${port}`;
+    let report: { status: string; projections: Array<{ status: string }> } | undefined;
+    for (let i = 0; i < 200; i += 1) {
+      report = (await (await fetch(`${base}/health/ready`)).json()) as typeof report;
+      if (report!.projections.length > 0 && report!.projections.every((p) => p.status === 'caught-up')) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(report).toMatchObject({ status: 'ok' });
+    expect(report!.projections.every((p) => p.status === 'caught-up')).toBe(true);
+    const metrics = await fetch(`${base}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toMatch(/dukao_projection_lag_events\{name="users",kind="projection"\} 0/);
+
+    child.kill('SIGTERM');
+    await exited;
+    const views = new SqliteReadModelStore({ filename: join(dir, 'read-models.sqlite') });
+    try {
+      expect((await views.registration('users'))?.checkpoint).toBe(head);
+      // Released on the way out: another process takes over at once instead of after the lease's TTL.
+      expect(await views.acquireLease('projection:users', 'the-next-worker', 30_000)).toBe(true);
+    } finally {
+      await views.close();
+    }
+  });
+});
