@@ -170,7 +170,16 @@ const EXPECTED: Record<RouteKey, Access> = {
   'GET /reminders/messages': ['assessmentAdmin', 'supervisor', 'systemAdmin'],
   'POST /reminders/receipts/:gateway': 'public',
 
-  'POST /evidence': ['unitStaff', 'reviewer', 'supervisor', 'assessmentAdmin'],
+  'POST /spot-checks': ['inspector', 'assessmentAdmin'],
+  'GET /spot-checks': ['inspector', 'assessmentAdmin'],
+  'GET /spot-checks/:spotCheckId': ['inspector', 'assessmentAdmin'],
+  'GET /spot-checks/:spotCheckId/recompute': ['inspector', 'assessmentAdmin', 'auditor'],
+  'POST /spot-checks/:spotCheckId/outcomes': ['inspector'],
+  'GET /anomalies': ['inspector'],
+  'GET /anomalies/settings': ['inspector'],
+  'PUT /anomalies/settings': ['inspector'],
+
+  'POST /evidence': ['unitStaff', 'reviewer', 'supervisor', 'assessmentAdmin', 'inspector'],
   'GET /evidence/:fileId': [
     'unitStaff',
     'reviewer',

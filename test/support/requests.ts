@@ -55,6 +55,7 @@ const VALID_PARAMS: Record<string, (uuid: () => string) => string> = {
   campaignId: () => 'pingyi-2026',
   category: () => 'towns',
   noticeId: (uuid) => uuid(),
+  spotCheckId: (uuid) => uuid(),
   extensionId: (uuid) => uuid(),
   actionId: (uuid) => uuid(),
   publicationId: (uuid) => uuid(),

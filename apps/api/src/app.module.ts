@@ -47,6 +47,9 @@ import { PlanningController } from './targets/planning.controller';
 import { TargetImportController } from './targets/target-import.controller';
 import { TargetsController, UnitDashboardController } from './targets/targets.controller';
 import { WarningsController } from './warnings/warnings.controller';
+import { AnomaliesController } from './audit/anomalies.controller';
+import { SpotChecksController } from './audit/spot-checks.controller';
+import { SpotChecksModule } from '@dukao/audit';
 import { RemindersController } from './reminders/reminders.controller';
 import { SmsReceiptsController } from './reminders/sms-receipts.controller';
 import { AuthGuard } from './security/auth.guard';
@@ -75,6 +78,7 @@ export class AppModule {
         ScoringModule,
         EvidenceStoreModule,
         SupervisionModule,
+        SpotChecksModule,
         AuditModule,
         NotificationsModule.forRoot(),
         RemindersModule.forRoot({ run: config.mode === 'embedded' }),
@@ -108,6 +112,8 @@ export class AppModule {
         ScoreAdjustmentsController,
         AppealsController,
         RankingsController,
+        SpotChecksController,
+        AnomaliesController,
       ],
       providers: [
         ReadYourWrites,

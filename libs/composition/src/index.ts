@@ -8,6 +8,7 @@ import { accountabilityActionsProjection, supervisionNoticesProjection } from '@
 import { cyclesProjection, targetsProjection, unitsProjection } from '@dukao/targets';
 import { warningsProjection } from '@dukao/warnings';
 import type { Projection } from '@dukao/projections';
+import { anomaliesProjection, spotChecksProjection } from '@dukao/audit';
 
 /**
  * The composition root's lists: every projection of every context. The api (embedded mode), the
@@ -31,4 +32,6 @@ export const allProjections: readonly Projection[] = [
   publicationsProjection,
   scoreAdjustmentsProjection,
   appealsProjection,
+  spotChecksProjection,
+  anomaliesProjection,
 ];

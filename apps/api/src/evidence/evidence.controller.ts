@@ -80,7 +80,7 @@ export class EvidenceController {
   constructor(@Inject(EVIDENCE_STORE) private readonly store: EvidenceStore) {}
 
   @Post()
-  @Roles('unitStaff', 'reviewer', 'supervisor', 'assessmentAdmin')
+  @Roles('unitStaff', 'reviewer', 'supervisor', 'assessmentAdmin', 'inspector')
   @UseInterceptors(EvidenceUpload)
   @ApiConsumes('multipart/form-data')
   @ApiBody({
@@ -91,7 +91,7 @@ export class EvidenceController {
     },
   })
   @ApiOperation({
-    summary: `上传佐证材料：PDF、JPEG、PNG、Word、Excel、OFD 或 ZIP，不超过 ${MAX_MB} MB；返回文件编号（SHA-256）及 SM3 哈希，相同内容只存一份（填报人员、审核人员、督查人员、考核管理员）`,
+    summary: `上传佐证材料：PDF、JPEG、PNG、Word、Excel、OFD 或 ZIP，不超过 ${MAX_MB} MB；返回文件编号（SHA-256）及 SM3 哈希，相同内容只存一份（填报人员、审核人员、督查人员、考核管理员、电子监察的核查材料）`,
   })
   async upload(@UploadedFile() file: UploadedFileData | undefined): Promise<EvidenceRef> {
     if (!file)
