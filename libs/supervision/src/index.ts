@@ -10,3 +10,4 @@ export * from './projections/accountability-actions.projection';
 export * from './queries/supervision-board';
 export * from './supervision.module';
 export * from './queries/supervision-report';
+export * from './queries/case-reminders';

@@ -28,13 +28,17 @@ const TEMPLATE_VARIABLE_MAX = 35;
 
 /**
  * The variables of the `reminderDigest` template, for providers that send only approved templates:
- * `count` items, the first target's unit and title (`first`, cut to fit a variable), the full
- * `text` for those that take it whole. An Aliyun template reads e.g.
- * 「您有${count}项督考事项待办，含${first}等，请登录督考系统查看。」
+ * `count` items, the first item's unit and title (`first`, cut to fit a variable: 甲镇“GDP增速” for a
+ * target, 甲镇《督查通知的标题》 for a supervision case), the full `text` for those that take it whole.
+ * An Aliyun template reads e.g. 「您有${count}项督考事项待办，含${first}等，请登录督考系统查看。」
  */
 export function digestTemplateParams(message: Pick<Digest, 'items' | 'text'>): Record<string, string> {
   const first = message.items[0];
-  const label = first ? `${first.unitName}“${first.targetTitle}”` : '';
+  const label = !first
+    ? ''
+    : first.subject.kind === 'supervision'
+      ? `${first.unitName}《${first.subject.title}》`
+      : `${first.unitName}“${first.targetTitle ?? ''}”`;
   return {
     count: String(message.items.length),
     first: label.length > TEMPLATE_VARIABLE_MAX ? `${label.slice(0, TEMPLATE_VARIABLE_MAX - 1)}…` : label,
@@ -49,10 +53,11 @@ export class NoRecipientError extends Error {
 
 /**
  * Sends reminders (三级提醒) in two steps, both idempotent:
- * 1. a 'reminder' job resolves who holds the duty for the target's unit now (unitMemberships +
- *    users) and adds the item to that person's open digest in the {@link SmsLedger}, opening one and
- *    scheduling its 'sms' job a digest window later when there is none. So one person's items due
- *    together (the 09:00 batch of tier 1–3 across targets and units) go as one message.
+ * 1. a 'reminder' job resolves who holds the duty for the target's (or case's) unit now
+ *    (unitMemberships + users), or the named user of a case tracker's reminder, and adds the item
+ *    to that person's open digest in the {@link SmsLedger}, opening one and scheduling its 'sms' job
+ *    a digest window later when there is none. So one person's items due together (the 09:00 batch
+ *    of tier 1–3 across targets, cases and units) go as one message.
  * 2. the 'sms' job holds the message out of quiet hours and within the phone's provider limits
  *    (`earliestSendTime` over the ledger's recent sends; rescheduled under `<key>.d<yyyymmddhhmm>`,
  *    never dropped), seals its text, sends it through {@link SMS_GATEWAY} under the digest key, and
@@ -211,6 +216,19 @@ export class SendReminderProcessor implements OnApplicationBootstrap {
   }
 
   private async personOf(job: ReminderJobPayload, at: string): Promise<{ userId: string; phone: string }> {
+    if (job.duty === 'tracker') {
+      // A case's tracker (专人跟踪) is named by user id, not by a duty in the unit.
+      const user = job.userId ? await this.views.get<UserView>(USERS, job.userId) : null;
+      if (!user || user.status !== 'active')
+        throw new NoRecipientError(
+          `the tracker ${job.userId ?? '(none)'} of reminder ${job.jobKey} is not an active user`,
+        );
+      if (!user.phone)
+        throw new NoRecipientError(
+          `the tracker ${user.displayName} of reminder ${job.jobKey} has no phone number`,
+        );
+      return { userId: user._id, phone: user.phone };
+    }
     const memberships = await this.views.find<UnitMembershipView>(
       UNIT_MEMBERSHIPS,
       {

@@ -14,11 +14,17 @@ import type { SmsReceipt } from './sms.port';
 export const SMS_STREAM_PREFIX = 'sms-';
 export const smsStreamId = (messageKey: string) => `${SMS_STREAM_PREFIX}${messageKey}`;
 
-/** A reminder item as the log keeps it: what it was about, not the whole job. */
+/**
+ * A reminder item as the log keeps it: what it was about, not the whole job. A supervision case's
+ * item has `noticeId` and `round` and no target (`targetId` null); items logged before cases had
+ * reminders have neither field.
+ */
 export interface SmsItemData {
   [key: string]: string | number | null;
   reminderKey: string;
-  targetId: string;
+  targetId: string | null;
+  noticeId: string | null;
+  round: number | null;
   unitId: string;
   duty: string;
   tier: number;
@@ -60,6 +66,8 @@ export const maskPhone = (phone: string) =>
 export const smsItemOf = (item: ReminderJobPayload): SmsItemData => ({
   reminderKey: item.reminderKey,
   targetId: item.targetId,
+  noticeId: item.subject.kind === 'supervision' ? item.subject.noticeId : null,
+  round: item.subject.kind === 'supervision' ? item.subject.round : null,
   unitId: item.unitId,
   duty: item.duty,
   tier: item.tier,
@@ -196,7 +204,8 @@ export const smsMessagesProjection: Projection = {
         event.type === 'SmsSent'
           ? (event as unknown as SmsSent).data.sentAt
           : (event as unknown as SmsRejected).data.at;
-      for (const targetId of new Set(items.map((i) => i.targetId)))
+      // A case's item has no target (`targetId` null): it is not in the per-target index.
+      for (const targetId of new Set(items.flatMap((i) => (i.targetId ? [i.targetId] : []))))
         changes.push({
           collection: SMS_BY_TARGET,
           id: `${targetId}~${messageKey}`,

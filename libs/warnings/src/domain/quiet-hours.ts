@@ -152,10 +152,12 @@ export function groupForDigest(
 }
 
 const LEVEL_NAMES = { turnedYellow: '黄牌', turnedRed: '红牌' } as const;
+const CASE_DOCUMENTS = { notice: '督查通知', suggestion: '绩效督查建议书' } as const;
 
 function itemText(job: ReminderJob, day: string): string {
   const year = Number(day.slice(0, 4));
-  const who = `${job.unitName}“${job.targetTitle}”`;
+  if (job.subject.kind === 'supervision') return caseItemText(job, job.subject, day, year);
+  const who = `${job.unitName}“${job.targetTitle ?? ''}”`;
   const subject =
     job.subject.kind === 'report' ? periodLabel(job.subject.period) : `节点“${job.subject.title}”`;
   const due =
@@ -173,5 +175,34 @@ function itemText(job: ReminderJob, day: string): string {
     case 'turnedYellow':
     case 'turnedRed':
       return `${who}已亮${LEVEL_NAMES[job.reason]}预警（${subject}），请督促推进`;
+    case 'escalated': // a case's reason only
+      return `${who}${subject}${due}`;
+  }
+}
+
+/**
+ * A supervision case's item: 甲镇督查通知《…》整改反馈将于7月10日到期 (tier 1), …应于7月10日前报送，已逾期1天仍未反馈
+ * (tier 2/3), and for 二次督办 …已转二次督办，整改反馈须于4月20日前报送，请督促落实 (the leader in charge) or
+ * …由您专人跟踪 (the tracker).
+ */
+function caseItemText(
+  job: ReminderJob,
+  subject: Extract<ReminderJob['subject'], { kind: 'supervision' }>,
+  day: string,
+  year: number,
+): string {
+  const what = `${job.unitName}${CASE_DOCUMENTS[subject.document]}《${subject.title}》`;
+  const round = subject.round >= 2 ? '（二次督办）' : '';
+  const due = dateLabel(job.dueDate, year);
+  const late = daysBetween(job.dueDate, day);
+  switch (job.reason) {
+    case 'dueSoon':
+      return `${what}${round}整改反馈将于${due}到期`;
+    case 'escalated':
+      return job.duty === 'tracker'
+        ? `${what}已转二次督办，由您专人跟踪，整改反馈须于${due}前报送`
+        : `${what}已转二次督办，整改反馈须于${due}前报送，请督促落实`;
+    default:
+      return `${what}${round}整改反馈应于${due}前报送，${late > 0 ? `已逾期${late}天` : '今天截止'}仍未反馈`;
   }
 }
