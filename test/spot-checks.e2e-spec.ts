@@ -335,6 +335,7 @@ describe('spot checks: draw → recompute → false report confirmed → deducti
   it('ranks Town A’s Q3 report first in the anomaly view, each signal with its events and values', async () => {
     const res = await get('/anomalies', inspector, { cycleId: '2026' }).expect(200);
     expect(res.body.settings).toMatchObject({ version: 0 });
+    expect(res.headers['x-audit-read-id']).toEqual(expect.any(String)); // 查阅留痕: the read is on the log
     const [first] = res.body.reports.items as Array<{
       subject: { reportId: string };
       unitId: string;

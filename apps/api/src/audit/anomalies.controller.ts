@@ -17,6 +17,7 @@ import { CLOCK, type Clock } from '@dukao/kernel';
 import { READ_MODEL_STORE, type ReadModelStore } from '@dukao/read-model-store';
 import { ReadYourWrites } from '../common/read-your-writes';
 import { CommandMeta, Roles } from '../security/access';
+import { RecordedRead } from './recorded-read';
 import { MinPositionQuery } from '../targets/target.dto';
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
@@ -53,6 +54,7 @@ export class AnomaliesController {
   ) {}
 
   @Get()
+  @RecordedRead('anomalies')
   @ApiOperation({
     summary:
       '虚报瞒报预警线索：按信号加权得分排列的填报与单位，每条信号附依据的事件与数值（可按周期、单位、类别、信号筛选；电子监察）',

@@ -41,6 +41,7 @@ import { READ_MODEL_STORE, type ReadModelStore } from '@dukao/read-model-store';
 import { ReadYourWrites } from '../common/read-your-writes';
 import { ApiError } from '../errors/api-error';
 import { CommandMeta, Roles } from '../security/access';
+import { RecordedRead } from './recorded-read';
 import { EvidenceItemDto, MinPositionQuery } from '../targets/target.dto';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -140,6 +141,7 @@ export class SpotChecksController {
 
   @Get()
   @Roles('inspector', 'assessmentAdmin')
+  @RecordedRead('spotChecks')
   @ApiOperation({ summary: '察访核验抽查列表（新抽取的在前）' })
   list(@Query() query: ListSpotChecksQuery) {
     const filter = query.cycleId ? { cycleId: query.cycleId } : {};
@@ -148,6 +150,7 @@ export class SpotChecksController {
 
   @Get(':spotCheckId')
   @Roles('inspector', 'assessmentAdmin')
+  @RecordedRead('spotChecks')
   @ApiOperation({ summary: '一次抽查：抽取依据（范围、日志位置与摘要、种子、算法）、样本及各样本的核验结果' })
   async get(@Param() { spotCheckId }: SpotCheckParams, @Query() query: MinPositionQuery) {
     await this.readYourWrites.waitFor(SPOT_CHECKS, query.minPosition);
@@ -162,6 +165,7 @@ export class SpotChecksController {
    */
   @Get(':spotCheckId/recompute')
   @Roles('inspector', 'assessmentAdmin', 'auditor')
+  @RecordedRead('spotCheckRecompute')
   @ApiOperation({
     summary: '复算一次抽查：由记录的范围与种子重新抽样，并核对范围摘要、日志摘要、种子与样本是否一致',
   })
