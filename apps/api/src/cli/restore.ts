@@ -100,6 +100,12 @@ async function rebuildAll(config: ReturnType<typeof loadConfigOrExit>): Promise<
   const readStore = await createReadModelStore(config);
   const engine = new ProjectionEngine(eventStore, readStore, allProjections, {
     owner: `restore-cli:${process.pid}`,
+    // Progress stays quiet (one line is printed at the end); problems go to stderr.
+    logger: {
+      log: () => undefined,
+      warn: (message: unknown) => process.stderr.write(`${String(message)}\n`),
+      error: (message: unknown) => process.stderr.write(`${String(message)}\n`),
+    },
   });
   try {
     await engine.start();
