@@ -302,6 +302,7 @@ function rulingSubject(subject: AppealSubject): RulingSubject {
     case 'adjustment':
     case 'veto':
     case 'accountability':
+    case 'falseReport':
       return { kind: 'record', eventId: subject.eventId };
     case 'verification':
       return {
@@ -362,6 +363,20 @@ export class ScoringInputLoader {
   ) {}
 
   async load(request: ScoringRequest): Promise<ScoringInput> {
+    return buildScoringInput(request, await this.sources(request));
+  }
+
+  /**
+   * One read of the log for a (cycle, category) as known at `asOf`, then its input at any business
+   * instant: `(await loader.prepare(r))(at)` is what `load({ ...r, at })` gives (the rankings view
+   * scores every month end of a category this way). Inputs are built one at a time, when asked.
+   */
+  async prepare(request: Omit<ScoringRequest, 'at'>): Promise<(at: string) => ScoringInput> {
+    const sources = await this.sources(request);
+    return (at) => buildScoringInput({ ...request, at }, sources);
+  }
+
+  private async sources(request: Omit<ScoringRequest, 'at'>): Promise<ScoringSources> {
     const cycleEvents = await this.store.readStream(cycleStream(request.cycleId));
     if (!cycleEvents.some((e) => e.type === 'CycleOpened')) throw CycleErrors.notFound();
     const { cycleId, category } = request;
@@ -382,13 +397,13 @@ export class ScoringInputLoader {
       filter: { eventTypes: [EVALUATION_RESULTS_EVENT, ...RECORD_AND_RULING_EVENTS] },
     }))
       (event.type === EVALUATION_RESULTS_EVENT ? evaluationEvents : recordEvents).push(event);
-    return buildScoringInput(request, {
+    return {
       cycleEvents,
       units: units.map((u) => ({ unitId: u._id, registeredAt: u.registeredAt })),
       targetEvents,
       evaluationEvents,
       recordEvents,
-    });
+    };
   }
 
   /** The category's targets from the targets view (paged by id), each stream read from the log. */

@@ -207,11 +207,17 @@ describe('RankingsReactor (monthly rankings view)', () => {
   it('recomputes each dirty category once per batch, only the months an event can change', async () => {
     await workedExample(h);
     await started();
+    // Each read of the log (`prepare`), and each month's input built from it.
+    const reads: string[] = [];
     const loads: ScoringRequest[] = [];
-    const load = h.loader.load.bind(h.loader);
-    jest.spyOn(h.loader, 'load').mockImplementation((request) => {
-      loads.push(request);
-      return load(request);
+    const prepare = h.loader.prepare.bind(h.loader);
+    jest.spyOn(h.loader, 'prepare').mockImplementation(async (request) => {
+      reads.push(request.category);
+      const inputAt = await prepare(request);
+      return (at) => {
+        loads.push({ ...request, at });
+        return inputAt(at);
+      };
     });
     await reactor.stop();
     // Ten events of the towns in one batch: Q2 reports (June on), a verification, a rejection.
@@ -221,12 +227,15 @@ describe('RankingsReactor (monthly rankings view)', () => {
     await h.verify('gdp-b', 'b-q2-3', '2026-Q2');
     await h.reject('gdp-a', 'a-q2', '2026-Q2');
     await started({ batchSize: 1000 });
+    expect(reads).toEqual(['towns']);
     expect(loads.map((r) => [r.category, r.at])).toEqual([['towns', periodEnd('2026-06')]]);
 
+    reads.length = 0;
     loads.length = 0;
     // Effective from 08:00 on 1 May (Shanghai): May and June, not April.
     await h.adjust('gdp-a', 7, '2026-05-01T00:00:00.000Z');
     expect(await reactor.settle()).toBe(true);
+    expect(reads).toEqual(['towns']);
     expect(loads.map((r) => r.at)).toEqual([periodEnd('2026-05'), periodEnd('2026-06')]);
   });
 

@@ -35,6 +35,7 @@ import {
   periodEnd,
 } from '@dukao/targets';
 import { scoreCategory } from '../domain/scoring.engine';
+import type { ScoringInput } from '../domain/scoring.inputs';
 import { SCORE_AFFECTING_EVENT_TYPES, ScoringInputLoader } from '../scoring-input.loader';
 import {
   MONTHLY_RANKINGS,
@@ -614,16 +615,17 @@ export class RankingsReactor implements OnApplicationBootstrap, BeforeApplicatio
     if (months.length > 0) {
       const units = await this.views.find<UnitView>(UNITS, { category }, { limit: VIEW_LIMIT });
       const unitNames = new Map(units.map((u) => [u._id, u.name]));
+      // One read of the log for every month: each month's input is built from it in turn.
+      let inputAt: (at: string) => ScoringInput;
+      try {
+        inputAt = await this.loader.prepare({ cycleId, category });
+      } catch (error) {
+        if (error instanceof DomainError && error.code === 'CYCLE_NOT_FOUND') return written;
+        throw error;
+      }
       for (const month of months) {
         const id = monthlyRankingId(cycleId, category, month);
-        let ranking: MonthlyRanking | null | undefined;
-        try {
-          const input = await this.loader.load({ cycleId, category, at: periodEnd(month) });
-          ranking = this.score(input, cycle.year, month, unitNames);
-        } catch (error) {
-          if (error instanceof DomainError && error.code === 'CYCLE_NOT_FOUND') return written;
-          throw error;
-        }
+        const ranking = this.score(inputAt(periodEnd(month)), cycle.year, month, unitNames);
         if (ranking === undefined) continue;
         if (ranking === null) {
           if (present.delete(month)) stage.delete(MONTHLY_RANKINGS, id);
@@ -669,7 +671,7 @@ export class RankingsReactor implements OnApplicationBootstrap, BeforeApplicatio
    * month's end); undefined on any other scoring error (logged; the stored document stays).
    */
   private score(
-    input: Awaited<ReturnType<ScoringInputLoader['load']>>,
+    input: ScoringInput,
     year: number,
     month: string,
     unitNames: ReadonlyMap<string, string>,
