@@ -60,6 +60,13 @@ describe('loadConfig', () => {
     expect(loadConfig({ APPEAL_WINDOW_DAYS: '15' }).appealWindowDays).toBe(15);
   });
 
+  it('looks for Chromium on PATH unless CHROMIUM_PATH names it (resolved) or turns PDFs off', () => {
+    expect(loadConfig({}).chromiumPath).toBeNull();
+    expect(loadConfig({ CHROMIUM_PATH: ' ' }).chromiumPath).toBeNull();
+    expect(loadConfig({ CHROMIUM_PATH: 'off' }).chromiumPath).toBe('off');
+    expect(loadConfig({ CHROMIUM_PATH: 'bin/chrome' }).chromiumPath).toBe(resolve('bin/chrome'));
+  });
+
   it('accepts an explicit SQLite file', () => {
     expect(loadConfig({ EVENT_STORE_URL: 'sqlite:///var/lib/dukao/log.sqlite' }).eventStore).toMatchObject({
       kind: 'sqlite',

@@ -50,6 +50,8 @@ export interface AppConfig {
     /** How often a digest is signed where the projections run (AUDIT_DIGEST_INTERVAL_MINUTES, default 1440; 0 turns it off). */
     digestIntervalMinutes: number;
   };
+  /** Headless Chromium for PDF reports (CHROMIUM_PATH): a path; null: chromium or chromium-browser on PATH; 'off': no PDFs (503). */
+  chromiumPath: string | null;
   readStoreUrl: string | null;
   redisUrl: string | null;
   bodyLimit: string;
@@ -266,6 +268,7 @@ const envSchema = z.object({
     .string()
     .regex(/^\d{1,6}$/, 'AUDIT_DIGEST_INTERVAL_MINUTES must be a whole number of minutes (0 turns it off)')
     .optional(),
+  CHROMIUM_PATH: optionalText,
   READ_STORE_URL: optionalUrl('READ_STORE_URL', ['mongodb', 'mongodb+srv', 'sqlite']),
   REDIS_URL: optionalUrl('REDIS_URL', ['redis', 'rediss']),
   JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters').optional(),
@@ -437,6 +440,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       digestIntervalMinutes:
         e.AUDIT_DIGEST_INTERVAL_MINUTES === undefined ? 1440 : Number(e.AUDIT_DIGEST_INTERVAL_MINUTES),
     },
+    chromiumPath:
+      e.CHROMIUM_PATH === null || e.CHROMIUM_PATH === 'off' ? e.CHROMIUM_PATH : resolve(e.CHROMIUM_PATH),
     readStoreUrl: e.READ_STORE_URL,
     redisUrl: e.REDIS_URL,
     bodyLimit: e.HTTP_BODY_LIMIT ?? '256kb',
