@@ -16,6 +16,7 @@ import { ObservabilityModule } from '@dukao/observability';
 import { ProjectionsModule } from '@dukao/projections';
 import { ReadModelStoreModule } from '@dukao/read-model-store';
 import { RankingsReactor, RankingsSchedule, ScoringModule } from '@dukao/scoring';
+import { ReportsModule } from '@dukao/reports';
 import { SupervisionModule } from '@dukao/supervision';
 import { MissedPeriodsSchedule, TargetsModule } from '@dukao/targets';
 import { EvaluateWarningWhenTargetChanged, WarningsModule, WarningsSchedule } from '@dukao/warnings';
@@ -43,6 +44,7 @@ import { ScoreAdjustmentsController } from './scoring/score-adjustments.controll
 import { ScoresController } from './scoring/scores.controller';
 import { AccountabilityActionsController } from './supervision/accountability-actions.controller';
 import { SupervisionNoticesController } from './supervision/supervision-notices.controller';
+import { ReportsController } from './reports/reports.controller';
 import { PlanningController } from './targets/planning.controller';
 import { TargetImportController } from './targets/target-import.controller';
 import { TargetsController, UnitDashboardController } from './targets/targets.controller';
@@ -78,6 +80,7 @@ export class AppModule {
         ScoringModule,
         EvidenceStoreModule,
         SupervisionModule,
+        ReportsModule,
         SpotChecksModule,
         AuditModule,
         NotificationsModule.forRoot(),
@@ -108,6 +111,7 @@ export class AppModule {
         ScoresController,
         SupervisionNoticesController,
         AccountabilityActionsController,
+        ReportsController,
         PublicationsController,
         ScoreAdjustmentsController,
         AppealsController,
