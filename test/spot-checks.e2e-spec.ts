@@ -1,3 +1,4 @@
+import { SignLogDigestWhenRankingPublished } from '@dukao/audit';
 import { type EmbeddedApp, type Session, bearer } from './support/embedded-app';
 import {
   GDP_PROPOSAL,
@@ -44,6 +45,7 @@ describe('spot checks: draw → recompute → false report confirmed → deducti
   let q3A: string;
   let q3B: string;
   let spotCheckId: string;
+  let caseId: string;
   let head = 0;
 
   const travel = async (local: string) => {
@@ -284,6 +286,7 @@ describe('spot checks: draw → recompute → false report confirmed → deducti
       status: 'completed',
       counts: { pending: 0, confirmed: 1, falseReport: 1 },
     });
+    caseId = view.body.items[0].caseId;
     expect(view.body.items[0]).toMatchObject({
       itemId: q3A,
       outcome: 'falseReport',
@@ -391,4 +394,40 @@ describe('spot checks: draw → recompute → false report confirmed → deducti
     expect(res.body.settings).toMatchObject({ version: 1 });
     expect(res.body.reports.items).toEqual([]);
   });
+
+  it('Town A appeals the finding after the October 公示; the committee overturns it and the deduction goes', async () => {
+    await travel('2026-11-02 10:00');
+    const published = await post('/rankings/2026/towns/publications', admin, {
+      kind: 'monthly',
+      period: '2026-10',
+      appealWindowDays: 7,
+    }).expect(201);
+    seen(published.body.position);
+    // Every 公示 has the log digested and signed (docs/audit.md): let that append land first.
+    expect(await env.app.get(SignLogDigestWhenRankingPublished).waitFor(published.body.position)).toBe(true);
+    const publicationId = published.body.id as string;
+    const subject = { kind: 'falseReport', caseId };
+    const appeal = { unitId: 'town-a', publicationId, subject, reasons: '统计口径理解有误，已提交说明' };
+    const other = await refused(422, () => post('/appeals', staffB, { ...appeal, unitId: 'town-b' }));
+    expect(other.code).toBe('APPEAL_SUBJECT_NOT_FOUND');
+    await refused(400, () => post('/appeals', staffA, { ...appeal, subject: { kind: 'falseReport' } }));
+    const filed = await post('/appeals', staffA, appeal).expect(201);
+    seen(filed.body.position);
+    const [event] = await env.store.readStream(`appeal-${filed.body.id as string}`);
+    expect(event).toMatchObject({
+      data: { subject: { kind: 'falseReport', caseId, finding: 'falseReport' } },
+    });
+
+    const rulings = `/appeals/${filed.body.id as string}/rulings`;
+    const partial = await refused(422, () =>
+      post(rulings, admin, { outcome: 'partial', amount: 2, reasoning: '减轻处理' }),
+    );
+    expect(partial.code).toBe('INVALID_RULING');
+    const ruled = await post(rulings, admin, {
+      outcome: 'overturned',
+      reasoning: '复核认定数据口径差异，撤销认定',
+    }).expect(201);
+    seen(ruled.body.position);
+    expect((await explain()).body).toMatchObject({ falseReportThousandths: 0 });
+  }, 30_000);
 });

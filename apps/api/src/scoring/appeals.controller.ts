@@ -40,15 +40,24 @@ import { EvidenceItemDto, ID, MinPositionQuery } from '../targets/target.dto';
 import { SCORE_READERS } from './scores.controller';
 
 const UUID = /^[0-9a-f-]{36}$/;
-const SUBJECT_KINDS = ['adjustment', 'veto', 'accountability', 'verification', 'score'] as const;
+const SUBJECT_KINDS = [
+  'adjustment',
+  'veto',
+  'accountability',
+  'verification',
+  'falseReport',
+  'score',
+] as const;
 const finite = { allowNaN: false, allowInfinity: false };
 
 /**
  * 申诉对象: one of the unit's adjustments or vetoes, an accountability action against it (问责), a
- * rejected report of one of its targets, or its score.
+ * rejected report of one of its targets, a confirmed false report (虚报瞒报认定), or its score.
  */
 export class AppealSubjectDto {
-  @IsIn(SUBJECT_KINDS, { message: '申诉对象须为 adjustment、veto、accountability、verification 或 score' })
+  @IsIn(SUBJECT_KINDS, {
+    message: '申诉对象须为 adjustment、veto、accountability、verification、falseReport 或 score',
+  })
   kind!: (typeof SUBJECT_KINDS)[number];
   @ValidateIf((s: AppealSubjectDto) => s.kind === 'adjustment')
   @Matches(UUID, { message: '加减分记录编号格式不正确' })
@@ -65,6 +74,9 @@ export class AppealSubjectDto {
   @ValidateIf((s: AppealSubjectDto) => s.kind === 'verification')
   @Matches(UUID, { message: '填报编号格式不正确' })
   reportId?: string;
+  @ValidateIf((s: AppealSubjectDto) => s.kind === 'falseReport')
+  @Matches(UUID, { message: '虚报瞒报认定编号格式不正确' })
+  caseId?: string;
 }
 
 export class FileAppealBody {
@@ -121,6 +133,8 @@ function subjectRequest(dto: AppealSubjectDto): AppealSubjectRequest {
       return { kind: 'accountability', actionId: dto.actionId! };
     case 'verification':
       return { kind: 'verification', targetId: dto.targetId!, reportId: dto.reportId! };
+    case 'falseReport':
+      return { kind: 'falseReport', caseId: dto.caseId! };
     case 'score':
       return { kind: 'score' };
   }

@@ -10,6 +10,7 @@ import {
 } from '@dukao/event-store';
 import type { EvidenceRef } from '@dukao/evidence-store';
 import { DomainError } from '@dukao/kernel';
+import type { FalseReportConfirmed } from '@dukao/audit';
 import { ACCOUNTABILITY_ACTION_EVENT, type AccountabilityActionTaken } from '@dukao/supervision';
 import {
   periodEnd,
@@ -49,6 +50,7 @@ export type AppealSubjectRequest =
   | { kind: 'veto'; vetoId: string }
   | { kind: 'accountability'; actionId: string }
   | { kind: 'verification'; targetId: string; reportId: string }
+  | { kind: 'falseReport'; caseId: string }
   | { kind: 'score' };
 
 export interface FileAppealRequest {
@@ -147,6 +149,26 @@ async function resolveSubject(
             actionId: data.actionId,
             action: data.action,
             deduction: data.deduction,
+            eventId: stored.id,
+            occurredAt: data.occurredAt,
+          },
+          recordedAt: stored.metadata.recordedAt,
+        };
+      }
+      return null;
+    }
+    case 'falseReport': {
+      for await (const stored of readAllPages(store, {
+        filter: { eventTypes: ['FalseReportConfirmed' satisfies FalseReportConfirmed['type']] },
+      })) {
+        const { data } = stored as unknown as FalseReportConfirmed;
+        if (data.caseId !== request.caseId) continue;
+        if (data.unitId !== unitId || data.cycleId !== publication.cycleId) return null;
+        return {
+          subject: {
+            kind: 'falseReport',
+            caseId: data.caseId,
+            finding: data.kind,
             eventId: stored.id,
             occurredAt: data.occurredAt,
           },

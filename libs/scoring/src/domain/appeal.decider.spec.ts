@@ -290,6 +290,27 @@ describe('when the subject is an accountability action (问责, 约谈 0.5)', ()
   });
 });
 
+describe('when the subject is a confirmed false report (察访核验认定虚报)', () => {
+  const finding: AppealSubject = {
+    kind: 'falseReport',
+    caseId: 'case-1',
+    finding: 'falseReport',
+    eventId: 'event-case-1',
+    occurredAt: JUNE_15,
+  };
+
+  it('refuses a partial ruling (the deduction is the scheme’s per case), and overturns it from its date', () => {
+    spec
+      .given(filed(finding))
+      .when(rule({ outcome: 'partial', amount: 2 }))
+      .thenRefuses('INVALID_RULING', /虚报瞒报认定只能维持或撤销/);
+    spec
+      .given(filed(finding))
+      .when(rule())
+      .then([ruled({ subject: finding, effectiveFrom: JUNE_15 })]);
+  });
+});
+
 describe('when an appeal is ruled on or withdrawn', () => {
   it('refuses a second ruling (409) and a withdrawal after the ruling', () => {
     spec

@@ -94,6 +94,9 @@ export function rulingProblem(
       return '一票否决只能维持或撤销';
     case 'verification':
       return '数据审核退回只能维持或撤销';
+    case 'falseReport':
+      // The deduction is the scheme's per case, not recorded with the finding: the finding stands or falls.
+      return '虚报瞒报认定只能维持或撤销';
   }
 }
 

@@ -8,6 +8,7 @@ import type { AccountabilityAction } from './scoring.inputs';
  * - `veto`: a VetoImposed of the unit (一票否决);
  * - `accountability`: an AccountabilityActionTaken against the unit (问责, its deduction; @dukao/supervision);
  * - `verification`: the ReportRejected (数据审核退回) of one of the unit's reports;
+ * - `falseReport`: a FalseReportConfirmed (察访核验认定虚报或瞒报; @dukao/audit) against the unit;
  * - `score`: the unit's score in the publication as a whole.
  * `occurredAt` is the contested item's business time (a record's date, the rejected report's period
  * end, the publication's `at`): a ruling takes effect from it unless it says otherwise.
@@ -36,6 +37,14 @@ export type AppealSubject =
       targetId: string;
       reportId: string;
       period: string;
+      eventId: string;
+      occurredAt: string;
+    }
+  | {
+      kind: 'falseReport';
+      caseId: string;
+      /** 虚报 or 瞒报, as the spot check found it. */
+      finding: 'falseReport' | 'concealment';
       eventId: string;
       occurredAt: string;
     }
