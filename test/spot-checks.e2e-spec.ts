@@ -415,7 +415,7 @@ describe('spot checks: draw → recompute → false report confirmed → deducti
     seen(filed.body.position);
     const [event] = await env.store.readStream(`appeal-${filed.body.id as string}`);
     expect(event).toMatchObject({
-      data: { subject: { kind: 'falseReport', caseId, finding: 'falseReport' } },
+      data: { subject: { kind: 'falseReport', caseId, finding: 'falseReport', targetId: gdpA } },
     });
 
     const rulings = `/appeals/${filed.body.id as string}/rulings`;
@@ -429,5 +429,10 @@ describe('spot checks: draw → recompute → false report confirmed → deducti
     }).expect(201);
     seen(ruled.body.position);
     expect((await explain()).body).toMatchObject({ falseReportThousandths: 0 });
+    const cases = await get('/anomalies', inspector, {
+      cycleId: '2026',
+      signal: 'falseReportConfirmed',
+    }).expect(200);
+    expect(cases.body.reports.items).toEqual([]);
   }, 30_000);
 });

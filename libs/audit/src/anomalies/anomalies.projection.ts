@@ -62,6 +62,13 @@ export interface AnomalyTargetFacts extends ReadModelDocument {
     findings: string;
     eventId: string;
     confirmedAt: string;
+    /** The committee's ruling on an appeal against the finding, once recorded. */
+    ruling?: {
+      appealId: string;
+      outcome: 'upheld' | 'overturned' | 'partial';
+      eventId: string;
+      ruledAt: string;
+    };
   }>;
 }
 
@@ -83,6 +90,17 @@ export interface AnomalySettingsView extends ReadModelDocument {
   note: string | null;
   publishedAt: string;
   publishedBy: string;
+}
+
+/**
+ * A ruling (@dukao/scoring's RulingRecorded) as far as this view reads it: on an appeal against a
+ * false-report finding. Named by its type string, since @dukao/scoring builds on this library.
+ */
+interface RulingOnFinding {
+  appealId: string;
+  subject: { kind: string; caseId: string; targetId: string };
+  outcome: 'upheld' | 'overturned' | 'partial';
+  ruledAt: string;
 }
 
 const change = (
@@ -199,6 +217,22 @@ function spotCheckChanges(stored: StoredEvent): DocumentChange[] {
       }),
     );
   }
+  if (stored.type === 'RulingRecorded') {
+    const d = stored.data as unknown as RulingOnFinding;
+    if (d.subject.kind !== 'falseReport') return [];
+    const { caseId, targetId } = d.subject;
+    const ruling = { appealId: d.appealId, outcome: d.outcome, eventId: stored.id, ruledAt: d.ruledAt };
+    return [
+      change(ANOMALY_TARGETS, targetId, (doc) => {
+        if (!doc) return null;
+        const target = doc as AnomalyTargetFacts;
+        return {
+          ...target,
+          falseReports: target.falseReports.map((c) => (c.caseId === caseId ? { ...c, ruling } : c)),
+        };
+      }),
+    ];
+  }
   if (event.type === 'FalseReportConfirmed') {
     const d = event.data;
     return [
@@ -246,11 +280,13 @@ const TARGET_TYPES = new Set<string>(TARGET_EVENT_TYPES);
  */
 export const anomaliesProjection: Projection = {
   name: 'anomalies',
-  version: 1,
+  // 2: rulings on appeals against a finding.
+  version: 2,
   eventTypes: [
     ...TARGET_EVENT_TYPES,
     'SpotCheckDrawn',
     'FalseReportConfirmed',
+    'RulingRecorded',
     ...ANOMALY_SETTINGS_EVENT_TYPES,
   ],
   collections: [

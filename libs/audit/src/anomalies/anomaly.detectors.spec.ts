@@ -369,6 +369,37 @@ describe('falseReportConfirmed and the ranking', () => {
     ]);
   });
 
+  it('drops a case the committee overturned on appeal, keeps an upheld one with its ruling', () => {
+    const ruling = (outcome: string) =>
+      storedEvent('RulingRecorded', {
+        appealId: 'ap-1',
+        cycleId: '2026',
+        unitId: 'town-a',
+        publicationId: 'pub-1',
+        subject: {
+          kind: 'falseReport',
+          caseId: 'case-1',
+          finding: 'falseReport',
+          targetId: 't-a',
+          eventId: confirmed.id,
+          occurredAt: '2026-10-20T02:00:00.000Z',
+        },
+        outcome,
+        amount: null,
+        reasoning: '复核',
+        effectiveFrom: '2026-10-20T02:00:00.000Z',
+        ruledAt: '2026-11-10T02:00:00.000Z',
+      });
+    const overturned = ruling('overturned');
+    expect(detectConfirmedFalseReports(input([...history, overturned]))).toEqual([]);
+    const upheld = ruling('upheld');
+    const [kept] = detectConfirmedFalseReports(input([...history, upheld]));
+    expect(kept!.evidence).toEqual({
+      eventIds: [confirmed.id, upheld.id],
+      values: expect.objectContaining({ ruling: 'upheld' }),
+    });
+  });
+
   it('computes only the signals asked for', () => {
     expect(detectAnomalies(input(history), ['milestoneWithoutEvidence']).map((f) => f.reportId)).toEqual([
       'b-q3',

@@ -338,22 +338,33 @@ export function detectMilestonesWithoutEvidence({ targets, settings }: Detection
   return found;
 }
 
-/** Confirmed 虚报瞒报 cases of spot checks: findings, not suspicions, listed with the signals. */
+/**
+ * Confirmed 虚报瞒报 cases of spot checks: findings, not suspicions, listed with the signals; a case the
+ * committee overturned on appeal is no longer one.
+ */
 export function detectConfirmedFalseReports({ targets, settings }: DetectionInput): AnomalyFinding[] {
   return targets.flatMap((t) =>
-    t.falseReports.map((c) =>
-      finding(
-        t,
-        settings,
-        'falseReportConfirmed',
-        c.reportId
-          ? { reportId: c.reportId, period: t.reports.find((r) => r.reportId === c.reportId)?.period ?? '' }
-          : null,
-        `察访核验认定${c.kind === 'falseReport' ? '虚报' : '瞒报'}：${c.findings}`,
-        [c.eventId],
-        { caseId: c.caseId, kind: c.kind, spotCheckId: c.spotCheckId, confirmedAt: c.confirmedAt },
+    t.falseReports
+      .filter((c) => c.ruling?.outcome !== 'overturned')
+      .map((c) =>
+        finding(
+          t,
+          settings,
+          'falseReportConfirmed',
+          c.reportId
+            ? { reportId: c.reportId, period: t.reports.find((r) => r.reportId === c.reportId)?.period ?? '' }
+            : null,
+          `察访核验认定${c.kind === 'falseReport' ? '虚报' : '瞒报'}：${c.findings}`,
+          [c.eventId, ...(c.ruling ? [c.ruling.eventId] : [])],
+          {
+            caseId: c.caseId,
+            kind: c.kind,
+            spotCheckId: c.spotCheckId,
+            confirmedAt: c.confirmedAt,
+            ruling: c.ruling?.outcome ?? null,
+          },
+        ),
       ),
-    ),
   );
 }
 

@@ -169,6 +169,7 @@ async function resolveSubject(
             kind: 'falseReport',
             caseId: data.caseId,
             finding: data.kind,
+            targetId: data.targetId,
             eventId: stored.id,
             occurredAt: data.occurredAt,
           },

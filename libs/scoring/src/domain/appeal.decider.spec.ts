@@ -295,6 +295,7 @@ describe('when the subject is a confirmed false report (察访核验认定虚报
     kind: 'falseReport',
     caseId: 'case-1',
     finding: 'falseReport',
+    targetId: 't-1',
     eventId: 'event-case-1',
     occurredAt: JUNE_15,
   };

@@ -45,6 +45,8 @@ export type AppealSubject =
       caseId: string;
       /** 虚报 or 瞒报, as the spot check found it. */
       finding: 'falseReport' | 'concealment';
+      /** The target the finding is about (the anomaly view marks the case ruled on). */
+      targetId: string;
       eventId: string;
       occurredAt: string;
     }
