@@ -81,7 +81,7 @@ describe('demo city: deterministic, intact, rebuildable', () => {
     }
   });
 
-  it('holds the city: targets through 联审, reports, verifications, warnings, SMS, supervision with round 2, accountability, adjustment, publication, appeal and ruling', async () => {
+  it('holds the city: targets through 联审, reports, verifications, warnings, SMS, supervision with round 2, accountability, adjustment, publication, appeal and ruling, a false report found by a spot check', async () => {
     const summary = JSON.parse(readFileSync(join(a, DEMO_SUMMARY), 'utf8')) as DemoSummary;
     expect(summary).toMatchObject({ towns: 2, departments: 2, targets: { towns: 6, departments: 6 } });
     expect(summary.logins.map((l) => l.role)).toEqual(
@@ -109,6 +109,9 @@ describe('demo city: deterministic, intact, rebuildable', () => {
       'RankingPublished',
       'AppealFiled',
       'RulingRecorded',
+      'SpotCheckDrawn',
+      'SpotCheckOutcomeRecorded',
+      'FalseReportConfirmed',
     ]) {
       expect([type, types.get(type) ?? 0]).toEqual([type, expect.any(Number)]);
       expect(types.get(type)).toBeGreaterThan(0);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { allProjections } from '@dukao/composition';
 import { loadConfig } from '@dukao/config';
-import { SignLogDigestWhenRankingPublished } from '@dukao/audit';
+import { SignLogDigestWhenRankingPublished, type SpotCheckDrawn, spotCheckStream } from '@dukao/audit';
 import { EVENT_STORE, type EventStore, handleCommand } from '@dukao/event-store';
 import {
   type Duty,
@@ -1165,6 +1165,46 @@ class CityWriter {
     }
   }
 
+  /**
+   * 察访核验: the inspectors draw one report per town for the last quarter (or month) reported, check
+   * them on site, and find the first one drawn inflated (虚报); the others are confirmed. The draw's
+   * seed comes from the log digest, so it is as reproducible as the rest of the city.
+   */
+  private async spotCheck(at: number): Promise<void> {
+    this.say('spot check');
+    await this.at(at);
+    const months = this.options.months;
+    const period = months >= 3 ? `2026-Q${Math.floor(months / 3)}` : `2026-${pad(months)}`;
+    const drawn = await this.write('jiwei-jiancha', 'POST', '/spot-checks', {
+      title: `${period.replace('2026-', '2026年')}察访核验`,
+      cycleId: CYCLE_ID,
+      population: 'reports',
+      period,
+      categories: ['towns'],
+      count: 1,
+      strata: 'unit',
+    });
+    // The sample as drawn, from the log (the GET routes record each read with an id of their own).
+    const [draw] = await this.store.readStream(spotCheckStream(drawn.id));
+    const sample = (draw?.data as SpotCheckDrawn['data'] | undefined)?.sample ?? [];
+    for (const [i, item] of sample.entries()) {
+      if (i === 0) {
+        const fileId = await this.upload('jiwei-jiancha', '现场核查记录.pdf', `site check ${item.itemId}`);
+        await this.write('jiwei-jiancha', 'POST', `/spot-checks/${drawn.id}/outcomes`, {
+          itemId: item.itemId,
+          outcome: 'falseReport',
+          findings: '现场核查：统计台账数据低于填报数，填报数据不实',
+          evidence: [{ fileId, name: '现场核查记录.pdf' }],
+        });
+      } else {
+        await this.write('jiwei-jiancha', 'POST', `/spot-checks/${drawn.id}/outcomes`, {
+          itemId: item.itemId,
+          outcome: 'confirmed',
+        });
+      }
+    }
+  }
+
   private async read<T>(username: string, path: string): Promise<T> {
     const actor = this.actors.get(username)!;
     const res = await fetch(`${this.base}${path}`, {
@@ -1182,6 +1222,7 @@ class CityWriter {
     const lastMonth = this.options.months;
     const after = (day: number) => sh(`2026-${pad(lastMonth + 2)}-${pad(day)}`, '10:00');
     // Round 2's deadline (the 15th) has passed without an accepted answer: accountability follows.
+    await this.spotCheck(after(12));
     await this.at(after(16));
     const round2 = this.openNotices.find((n) => (n as { state?: string }).state === 'round2');
     if (round2) {
