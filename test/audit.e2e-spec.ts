@@ -193,7 +193,7 @@ describe('audit: trail, recorded reads, verification and signed digests', () => 
       })
       .expect(200);
     const workbook = new Workbook();
-    await workbook.xlsx.load(xlsx.body as Buffer);
+    await workbook.xlsx.load(xlsx.body as ArrayBuffer);
     const sheet = workbook.getWorksheet('审计轨迹')!;
     expect(sheet.rowCount).toBe(11);
     expect(sheet.getRow(3).getCell(3).value).toBe('TargetProposed');
@@ -260,10 +260,11 @@ describe('audit: trail, recorded reads, verification and signed digests', () => 
       .send({ kind: 'monthly', period: '2026-06' })
       .expect(201);
     const publicationId = published.body.id as string;
-    let digest: { trigger: { kind: string; publicationId?: string }; eventCount: number } | undefined;
+    type Listed = { trigger: { kind: string; publicationId?: string }; eventCount: number };
+    let digest: Listed | undefined;
     for (let attempt = 0; attempt < 100 && !digest; attempt += 1) {
       const list = await get('/audit/digests', inspector).expect(200);
-      digest = (list.body.items as Array<typeof digest>).find((d) => d!.trigger.kind === 'publication');
+      digest = (list.body.items as Listed[]).find((d) => d.trigger.kind === 'publication');
       if (!digest) await new Promise((r) => setTimeout(r, 50));
     }
     expect(digest).toMatchObject({ trigger: { kind: 'publication', publicationId } });
