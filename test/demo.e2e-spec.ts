@@ -81,7 +81,7 @@ describe('demo city: deterministic, intact, rebuildable', () => {
     }
   });
 
-  it('holds the city: targets through 联审, reports, verifications, warnings, SMS, supervision with round 2, accountability, adjustment, publication, appeal and ruling, a false report found by a spot check', async () => {
+  it('holds the city: targets through 联审, reports, verifications, warnings, SMS, supervision with round 2, accountability, adjustment, publication, appeal and ruling, a false report found by a spot check, evaluation results', async () => {
     const summary = JSON.parse(readFileSync(join(a, DEMO_SUMMARY), 'utf8')) as DemoSummary;
     expect(summary).toMatchObject({ towns: 2, departments: 2, targets: { towns: 6, departments: 6 } });
     expect(summary.logins.map((l) => l.role)).toEqual(
@@ -112,6 +112,7 @@ describe('demo city: deterministic, intact, rebuildable', () => {
       'SpotCheckDrawn',
       'SpotCheckOutcomeRecorded',
       'FalseReportConfirmed',
+      'EvaluationResultsPublished',
     ]) {
       expect([type, types.get(type) ?? 0]).toEqual([type, expect.any(Number)]);
       expect(types.get(type)).toBeGreaterThan(0);

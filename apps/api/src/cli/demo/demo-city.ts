@@ -175,6 +175,21 @@ function uuidFrom(text: string): string {
 class HttpError extends Error {}
 
 /**
+ * `fetch`, tried again when the connection fails before an answer (a kept-alive socket closed under
+ * it). Safe for writes: each carries its Idempotency-Key, so a repeat returns the first result.
+ */
+async function send(url: string, init: RequestInit): Promise<Response> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fetch(url, init);
+    } catch (error) {
+      if (attempt >= 3) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    }
+  }
+}
+
+/**
  * Generates the demo city into `options.dataDir` by driving the api's HTTP routes in-process, on a
  * clock it moves itself, one write at a time, and waiting after each write until every projection,
  * reactor and due reminder job has caught up: so the same seed gives the same log, event for event.
@@ -208,6 +223,8 @@ export async function generateDemoCity(options: DemoOptions): Promise<DemoSummar
   const app = await createApiApp(config, { logger: false, clock });
   await app.listen(0, '127.0.0.1');
   const server = app.getHttpServer() as Server;
+  // The generator pauses between writes (daily checks, settling): keep its connection open meanwhile.
+  server.keepAliveTimeout = 10 * 60_000;
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   try {
     const city = new CityWriter(
@@ -237,6 +254,8 @@ class CityWriter {
   private readonly towns: TownDef[];
   private readonly departments: DepartmentDef[];
   private readonly targets: TargetPlan[] = [];
+  /** The period of the last figure a town reported: what the spot check samples. */
+  private lastTownPeriod: string | null = null;
   private readonly counts = {
     reports: 0,
     corrections: 0,
@@ -394,7 +413,7 @@ class CityWriter {
     if (!actor) throw new Error(`no demo user ${username}`);
     this.commandNo += 1;
     const key = `demo.${this.options.seed}.${this.commandNo}`;
-    const res = await fetch(`${this.base}${path}`, {
+    const res = await send(`${this.base}${path}`, {
       method,
       headers: {
         authorization: `Bearer ${this.token(actor)}`,
@@ -417,7 +436,7 @@ class CityWriter {
     const key = `demo.${this.options.seed}.${this.commandNo}`;
     const form = new FormData();
     form.append('file', new Blob([`%PDF-1.4\n% ${content}\n%%EOF\n`], { type: 'application/pdf' }), name);
-    const res = await fetch(`${this.base}/evidence`, {
+    const res = await send(`${this.base}/evidence`, {
       method: 'POST',
       headers: {
         authorization: `Bearer ${this.token(actor)}`,
@@ -1066,6 +1085,7 @@ class CityWriter {
     );
     this.counts.reports += 1;
     target.lastReportId = res.reportId;
+    if (target.unitId.startsWith('town-')) this.lastTownPeriod = period;
     return res.reportId;
   }
 
@@ -1166,6 +1186,61 @@ class CityWriter {
   }
 
   /**
+   * 满意度评议: one campaign per category, scored from a third-party household survey (群众幸福感调查,
+   * as seed 000's towns are) and the city leader's sheets; closing it publishes the results that the
+   * satisfaction indicators read. No public ratings: their one-time tokens are drawn at random.
+   */
+  private async evaluations(month: number): Promise<void> {
+    this.say('evaluation campaigns');
+    const dimensions = ['能力素质', '依法行政', '廉政勤政', '服务意识', '工作成效'];
+    const leader = this.actors.get('shizhang')!.userId;
+    const categories = [
+      { id: 'towns', name: '区镇群众幸福感评议', units: this.towns },
+      { id: 'departments', name: '市级机关满意度评议', units: this.departments },
+    ];
+    await this.at(sh(`2026-${pad(month)}-01`, '09:00'));
+    for (const c of categories) {
+      await this.write('kaohe-ban', 'POST', '/campaigns', {
+        campaignId: `pingyi-2026-${c.id}`,
+        cycleId: CYCLE_ID,
+        name: `2026年度${c.name}`,
+        period: '2026',
+        unitIds: c.units.map((u) => u.unitId),
+        groups: [
+          { kind: 'survey', weight: 0.7 },
+          { kind: 'leaders', weight: 0.3, userIds: [leader] },
+        ],
+        questionnaire: { kind: 'dimensions', dimensions },
+        opensAt: new Date(sh(`2026-${pad(month)}-02`, '00:00')).toISOString(),
+        closesAt: new Date(sh(`2026-${pad(month)}-09`, '00:00')).toISOString(),
+      });
+    }
+    await this.at(sh(`2026-${pad(month)}-02`, '09:00'));
+    for (const c of categories) {
+      const campaignId = `pingyi-2026-${c.id}`;
+      await this.write('kaohe-ban', 'POST', `/campaigns/${campaignId}/open`, {});
+      const mean = () => Object.fromEntries(dimensions.map((d) => [d, round(this.rng.between(78, 95), 1)]));
+      for (const unit of c.units) {
+        await this.write('shizhang', 'PUT', `/campaigns/${campaignId}/sheets/${unit.unitId}`, {
+          group: 'leaders',
+          scores: Object.fromEntries(dimensions.map((d) => [d, this.rng.int(80, 98)])),
+        });
+      }
+      await this.write('kaohe-ban', 'POST', `/campaigns/${campaignId}/survey`, {
+        rows: c.units.map((u) => ({
+          unitId: u.unitId,
+          respondents: this.rng.int(150, 400),
+          dimensionMeans: mean(),
+        })),
+        source: '第三方调查机构入户问卷',
+      });
+    }
+    await this.at(sh(`2026-${pad(month)}-09`, '10:00'));
+    for (const c of categories)
+      await this.write('kaohe-ban', 'POST', `/campaigns/pingyi-2026-${c.id}/close`, {});
+  }
+
+  /**
    * 察访核验: the inspectors draw one report per town for the last quarter (or month) reported, check
    * them on site, and find the first one drawn inflated (虚报); the others are confirmed. The draw's
    * seed comes from the log digest, so it is as reproducible as the rest of the city.
@@ -1173,8 +1248,8 @@ class CityWriter {
   private async spotCheck(at: number): Promise<void> {
     this.say('spot check');
     await this.at(at);
-    const months = this.options.months;
-    const period = months >= 3 ? `2026-Q${Math.floor(months / 3)}` : `2026-${pad(months)}`;
+    const period = this.lastTownPeriod;
+    if (period === null) return;
     const drawn = await this.write('jiwei-jiancha', 'POST', '/spot-checks', {
       title: `${period.replace('2026-', '2026年')}察访核验`,
       cycleId: CYCLE_ID,
@@ -1207,7 +1282,7 @@ class CityWriter {
 
   private async read<T>(username: string, path: string): Promise<T> {
     const actor = this.actors.get(username)!;
-    const res = await fetch(`${this.base}${path}`, {
+    const res = await send(`${this.base}${path}`, {
       headers: { authorization: `Bearer ${this.token(actor)}` },
     });
     const text = await res.text();
@@ -1222,6 +1297,7 @@ class CityWriter {
     const lastMonth = this.options.months;
     const after = (day: number) => sh(`2026-${pad(lastMonth + 2)}-${pad(day)}`, '10:00');
     // Round 2's deadline (the 15th) has passed without an accepted answer: accountability follows.
+    await this.evaluations(lastMonth + 2);
     await this.spotCheck(after(12));
     await this.at(after(16));
     const round2 = this.openNotices.find((n) => (n as { state?: string }).state === 'round2');
