@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { allProjections } from '@dukao/composition';
@@ -8,7 +8,7 @@ import { type EventStore, createEventStore, readAllPages } from '@dukao/event-st
 import { ProjectionEngine } from '@dukao/projections';
 import { type ReadModelStore, createReadModelStore } from '@dukao/read-model-store';
 import { MONTHLY_RANKINGS, RankingsReactor, ScoringInputLoader } from '@dukao/scoring';
-import { DEMO_MARKER, DEMO_SUMMARY, type DemoSummary } from '../apps/api/src/cli/demo/demo-city';
+import { DEMO_MARKER, DEMO_SUMMARY, type DemoSummary } from '../apps/api/src/cli/demo/files';
 import { logDigest } from '../apps/api/src/cli/demo/log-digest';
 
 /**
@@ -21,19 +21,16 @@ import { logDigest } from '../apps/api/src/cli/demo/log-digest';
 const root = resolve(__dirname, '..');
 const SEED = '11';
 
-function generate(dir: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+type Run = { code: number | null; stdout: string; stderr: string };
+
+/** Runs a command-line script without a terminal (no stdin, CI=true), as `npm run` would. */
+function cli(script: string, args: string[]): Promise<Run> {
   return new Promise((done, fail) => {
-    const child = spawn(
-      process.execPath,
-      [
-        '-r',
-        '@swc-node/register',
-        'apps/api/src/cli/demo-generate.ts',
-        ...['--seed', SEED, '--units', '4', '--months', '3', '--targets-per-unit', '3'],
-        ...['--data-dir', dir, '--quiet'],
-      ],
-      { cwd: root, env: { ...process.env, CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', script, ...args], {
+      cwd: root,
+      env: { ...process.env, CI: 'true', EVENT_STORE_URL: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -43,19 +40,33 @@ function generate(dir: string): Promise<{ code: number | null; stdout: string; s
   });
 }
 
+const generate = (dir: string) =>
+  cli('apps/api/src/cli/demo-generate.ts', [
+    ...['--seed', SEED, '--units', '4', '--months', '3', '--targets-per-unit', '3'],
+    ...['--data-dir', dir, '--quiet'],
+  ]);
+
 const printedDigest = (stdout: string) => /log digest \(sha256\): ([0-9a-f]{64})/.exec(stdout)?.[1];
 
 describe('demo city: deterministic, intact, rebuildable', () => {
   let tmp: string;
   let a: string;
   let b: string;
-  let runs: Array<{ code: number | null; stdout: string; stderr: string }>;
+  let notDemo: string;
+  let runs: Run[];
+  let refused: Run;
 
   beforeAll(async () => {
     tmp = mkdtempSync(join(tmpdir(), 'dukao-demo-'));
     a = join(tmp, 'a');
     b = join(tmp, 'b');
-    runs = await Promise.all([generate(a), generate(b)]);
+    notDemo = join(tmp, 'data');
+    mkdirSync(notDemo);
+    writeFileSync(join(notDemo, 'events.sqlite'), 'somebody else’s log');
+    [runs, refused] = await Promise.all([
+      Promise.all([generate(a), generate(b)]),
+      cli('apps/api/src/cli/demo.ts', ['--data-dir', notDemo, '--fresh']),
+    ]);
   }, 240_000);
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -118,6 +129,13 @@ describe('demo city: deterministic, intact, rebuildable', () => {
       expect(types.get(type)).toBeGreaterThan(0);
     }
     expect(types.get('ProgressReported')).toBe(summary.reports + summary.corrections);
+  });
+
+  it('npm run demo never wipes a directory the generator did not make, even with --fresh', () => {
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('holds data not made by the demo generator');
+    expect(readdirSync(notDemo)).toEqual(['events.sqlite']);
+    expect(readFileSync(join(notDemo, 'events.sqlite'), 'utf8')).toBe('somebody else’s log');
   });
 
   it('passes verify-log', () => {

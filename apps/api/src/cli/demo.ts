@@ -4,7 +4,8 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfigOrExit } from '@dukao/config';
 import { createApiApp } from '../bootstrap';
-import { DEMO_MARKER, DEMO_SUMMARY, type DemoSummary, generateDemoCity } from './demo/demo-city';
+import { generateDemoCity } from './demo/demo-city';
+import { DEMO_MARKER, DEMO_SUMMARY, type DemoSummary } from './demo/files';
 
 /**
  * `npm run demo [-- --fresh] [--seed N] [--units 42] [--months 10] [--data-dir ./data-demo]`
