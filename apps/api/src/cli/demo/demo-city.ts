@@ -77,7 +77,7 @@ interface TargetPlan {
   level: boolean;
   lower: boolean;
   schedule: number[];
-  milestones: Array<{ milestoneId: string; dueDate: string }>;
+  milestones: Array<{ milestoneId: string; dueDate: string; done?: boolean }>;
   /** How well this unit does on this target (1: on plan). */
   pace: number;
   lastReportId: string | null;
@@ -715,7 +715,10 @@ class CityWriter {
   private async issueTargets(): Promise<void> {
     this.say('targets through 联审');
     await this.at(sh('2026-01-12'));
-    const proposals: Array<{ body: Record<string, unknown>; plan: Omit<TargetPlan, 'targetId'> }> = [];
+    const proposals: Array<{
+      body: Record<string, unknown>;
+      plan: Omit<TargetPlan, 'targetId' | 'reviewer'>;
+    }> = [];
     // Towns: every key indicator, the annual value drawn around the town's size.
     // About one unit in five lags; the last town and the last department always do.
     for (const [i, town] of this.towns.entries()) {
@@ -870,11 +873,10 @@ class CityWriter {
     schedule: number[],
     milestones: Array<{ milestoneId: string; dueDate: string }>,
     strength: number,
-  ): Omit<TargetPlan, 'targetId'> {
+  ): Omit<TargetPlan, 'targetId' | 'reviewer'> {
     return {
       unitId,
       staff: this.staffOf(unitId),
-      reviewer: '',
       kind,
       cadence,
       annual,
@@ -893,7 +895,7 @@ class CityWriter {
     ind: TownIndicatorDef,
     size: number,
     strength: number,
-  ): { body: Record<string, unknown>; plan: Omit<TargetPlan, 'targetId'> } {
+  ): { body: Record<string, unknown>; plan: Omit<TargetPlan, 'targetId' | 'reviewer'> } {
     const [min, max] = ind.annual;
     const annual = round(
       min + (max - min) * Math.min(1, Math.max(0, size + this.rng.normal() * 0.1)),
@@ -1004,7 +1006,7 @@ class CityWriter {
   private async fileReport(target: TargetPlan, month: number, period: string): Promise<string | null> {
     if (target.kind === 'milestones') {
       const ended = `2026-${pad(month)}-${pad(new Date(Date.UTC(2026, month, 0)).getUTCDate())}`;
-      const done = target.milestones.filter((m) => m.dueDate <= ended && !(m as { done?: boolean }).done);
+      const done = target.milestones.filter((m) => m.dueDate <= ended && !m.done);
       // A lagging unit finishes each milestone a quarter late; the others mostly on time.
       const completed = done.filter((m) =>
         target.pace < 0.86 ? m.dueDate <= lastQuarterEnd(month) : this.rng.chance(0.92),
@@ -1012,7 +1014,7 @@ class CityWriter {
       if (completed.length === 0) return null;
       const evidence = [];
       for (const m of completed) {
-        (m as { done?: boolean }).done = true;
+        m.done = true;
         const fileId = await this.upload(
           target.staff,
           `${m.milestoneId}-完成佐证.pdf`,
@@ -1092,7 +1094,12 @@ class CityWriter {
 
   // ---- supervision ---------------------------------------------------------------------------
 
-  private readonly openNotices: Array<{ noticeId: string; unitId: string; staff: string }> = [];
+  private readonly openNotices: Array<{
+    noticeId: string;
+    unitId: string;
+    staff: string;
+    state: 'open' | 'answered' | 'round2' | 'closed';
+  }> = [];
 
   /**
    * At each quarter's end: notices (绩效督查建议书) for two of the red candidates; the units answer;
@@ -1117,20 +1124,25 @@ class CityWriter {
         targets: [{ targetId: c.targetId, ...(c.milestoneId ? { milestoneId: c.milestoneId } : {}) }],
       });
       this.counts.notices += 1;
-      this.openNotices.push({ noticeId: notice.id, unitId: c.unitId, staff: this.staffOf(c.unitId) });
+      this.openNotices.push({
+        noticeId: notice.id,
+        unitId: c.unitId,
+        staff: this.staffOf(c.unitId),
+        state: 'open',
+      });
     }
     await this.at(sh(`2026-${pad(Math.min(12, month + 1))}-25`, '10:00'));
-    for (const n of this.openNotices.filter((x) => !('state' in x))) {
+    for (const n of this.openNotices.filter((x) => x.state === 'open')) {
       await this.write(n.staff, 'POST', `/supervision-notices/${n.noticeId}/sign`, {});
       const fileId = await this.upload(n.staff, '整改情况报告.pdf', `rectification ${n.noticeId}`);
       await this.write(n.staff, 'POST', `/supervision-notices/${n.noticeId}/rectifications`, {
         narrative: '已成立专班，倒排工期，落实整改措施',
         evidence: [{ fileId, name: '整改情况报告.pdf' }],
       });
-      Object.assign(n, { state: 'answered' });
+      n.state = 'answered';
     }
     await this.at(sh(`2026-${pad(Math.min(12, month + 1))}-27`, '10:00'));
-    const answered = this.openNotices.filter((x) => (x as { state?: string }).state === 'answered');
+    const answered = this.openNotices.filter((x) => x.state === 'answered');
     for (const [i, n] of answered.entries()) {
       if (i === 0 && this.counts.escalations === 0) {
         await this.write('ducha-shi', 'POST', `/supervision-notices/${n.noticeId}/return`, {
@@ -1142,10 +1154,10 @@ class CityWriter {
           demand: '二次督办：请主要领导牵头，每周报送整改进展',
         });
         this.counts.escalations += 1;
-        Object.assign(n, { state: 'round2' });
+        n.state = 'round2';
       } else {
         await this.write('ducha-shi', 'POST', `/supervision-notices/${n.noticeId}/close`, {});
-        Object.assign(n, { state: 'closed' });
+        n.state = 'closed';
       }
     }
   }
@@ -1265,7 +1277,7 @@ class CityWriter {
     await this.evaluations(lastMonth + 2);
     await this.spotCheck(after(12));
     await this.at(after(16));
-    const round2 = this.openNotices.find((n) => (n as { state?: string }).state === 'round2');
+    const round2 = this.openNotices.find((n) => n.state === 'round2');
     if (round2) {
       await this.write('ducha-shi', 'POST', '/accountability-actions', {
         noticeId: round2.noticeId,
