@@ -1011,7 +1011,14 @@ class CityWriter {
       const completed = done.filter((m) =>
         target.pace < 0.86 ? m.dueDate <= lastQuarterEnd(month) : this.rng.chance(0.92),
       );
-      if (completed.length === 0) return null;
+      if (completed.length === 0) {
+        // Nothing finished this quarter: a 零报告 says so, rather than letting the period go missed.
+        await this.write(target.staff, 'POST', `/targets/${target.targetId}/nil-returns`, {
+          period,
+          reason: done.length > 0 ? '节点推进滞后，正在加快推进' : '本季度无到期节点，按计划推进',
+        });
+        return null;
+      }
       const evidence = [];
       for (const m of completed) {
         m.done = true;
