@@ -227,6 +227,7 @@ export class PublicationsController {
         at: publication.at,
         asOf,
       }),
+      { trace: 'none' },
     );
     const names = await this.names(scored.units.map((u) => u.unitId));
     const recomputed = publishedRows(scored, names);

@@ -3,7 +3,13 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Role } from '@dukao/identity';
 import { CLOCK, type Clock } from '@dukao/kernel';
 import { READ_MODEL_STORE, type ReadModelStore } from '@dukao/read-model-store';
-import { type CategoryScore, ScoringInputLoader, scoreCategory, scoreTimeline } from '@dukao/scoring';
+import {
+  type CategoryScore,
+  ScoringInputLoader,
+  scoreCategory,
+  scoreTimeline,
+  type TraceScope,
+} from '@dukao/scoring';
 import { CATEGORIES, TARGETS, UNITS, type UnitView } from '@dukao/targets';
 import { ReadYourWrites } from '../common/read-your-writes';
 import { ApiError } from '../errors/api-error';
@@ -57,7 +63,7 @@ export class ScoresController {
     await this.caughtUp(query.minPosition);
     const unit = await this.views.get<UnitView>(UNITS, unitId);
     if (!unit) throw new ApiError(404, 'UNIT_NOT_FOUND', '单位不存在', { unitId });
-    const scored = await this.score(query.cycleId, unit.category, query);
+    const scored = await this.score(query.cycleId, unit.category, query, { units: [unitId] });
     const score = scored.units.find((u) => u.unitId === unitId);
     if (!score)
       throw new ApiError(404, 'UNIT_NOT_SCORED', '该单位在评分时点尚未登记，无得分', {
@@ -100,7 +106,7 @@ export class ScoresController {
     const asOf = now.toISOString();
     const input = await this.loader.load({ cycleId: query.cycleId, category: unit.category, at, asOf });
     // Same refusals as explain: no scheme / tree in force now, or the unit not in the population.
-    const scored = scoreCategory(input);
+    const scored = scoreCategory(input, { trace: 'none' });
     if (!scored.units.some((u) => u.unitId === unitId))
       throw new ApiError(404, 'UNIT_NOT_SCORED', '该单位在评分时点尚未登记，无得分', { unitId, asOf });
     return {
@@ -121,7 +127,7 @@ export class ScoresController {
     @CurrentActor() actor: RequestActor,
   ) {
     await this.caughtUp(query.minPosition);
-    const scored = await this.score(cycleId, category, query);
+    const scored = await this.score(cycleId, category, query, 'none');
     const units = await this.views.find<UnitView>(
       UNITS,
       { _id: { $in: scored.units.map((u) => u.unitId) } },
@@ -158,12 +164,13 @@ export class ScoresController {
     cycleId: string,
     category: string,
     query: { at?: string; asOf?: string },
+    trace: TraceScope,
   ): Promise<CategoryScore> {
     if (!(CATEGORIES as readonly string[]).includes(category))
       throw new ApiError(404, 'CATEGORY_NOT_FOUND', '单位类别不存在', { category });
     const now = this.clock();
     const at = instant(query.at, now, 'at');
     const asOf = instant(query.asOf, now, 'asOf');
-    return scoreCategory(await this.loader.load({ cycleId, category, at, asOf }));
+    return scoreCategory(await this.loader.load({ cycleId, category, at, asOf }), { trace });
   }
 }

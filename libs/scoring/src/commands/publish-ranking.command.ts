@@ -94,7 +94,7 @@ export class PublishRankingHandler implements ICommandHandler<PublishRanking> {
       await this.loader.load({ cycleId: request.cycleId, category: request.category, at, asOf: now }),
       request.logPosition,
     );
-    const scored = scoreCategory(input);
+    const scored = scoreCategory(input, { trace: 'none' });
     const units = await this.views.find<UnitView>(
       UNITS,
       { _id: { $in: scored.units.map((u) => u.unitId) } },

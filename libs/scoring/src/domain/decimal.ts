@@ -27,6 +27,8 @@ export class Dec {
   /** A finite JS number, read through its shortest decimal representation. */
   static of(x: number): Dec {
     if (!Number.isFinite(x)) throw new RangeError(`not a finite number: ${x}`);
+    // An integer's shortest decimal string has no fraction or exponent below 2^53: the same value.
+    if (Number.isSafeInteger(x)) return new Dec(BigInt(x), 1n);
     const m = /^(-?)(\d+)(?:\.(\d+))?(?:e([+-]?\d+))?$/.exec(String(x));
     if (!m) throw new RangeError(`unreadable number: ${x}`);
     const [, sign, int, frac = '', exp = '0'] = m;

@@ -58,7 +58,7 @@ interface State {
 function scoreAsOf(input: ScoringInput, unitId: string, asOf: string | null): State {
   if (asOf === null) return { score: null, schemeVersion: null };
   try {
-    const c = scoreCategory({ ...input, asOf });
+    const c = scoreCategory({ ...input, asOf }, { trace: { units: [unitId] } });
     return { score: c.units.find((u) => u.unitId === unitId) ?? null, schemeVersion: c.schemeVersion };
   } catch (e) {
     if (e instanceof DomainError) return { score: null, schemeVersion: null };

@@ -15,6 +15,7 @@ import type {
   SatisfactionResult,
   SchemeVersion,
   ScoringInput,
+  UnitRecord,
 } from './scoring.inputs';
 import { countingReports, type EventRef, foldTargets, type TargetFacts, valueAt } from './target-facts';
 
@@ -110,6 +111,22 @@ export interface CategoryScore {
   trace: TraceStep[];
 }
 
+/**
+ * Which traces to build. `'all'` (the default): every unit's and the category's; `'none'`: no trace
+ * at all (views that keep only the numbers); `{ units }`: those units' traces and the category's
+ * steps (explain). The numbers are the same whichever is asked; a unit not traced has `trace: []`.
+ */
+export type TraceScope = 'all' | 'none' | { units: readonly string[] };
+
+export interface ScoreOptions {
+  trace?: TraceScope;
+  /**
+   * `foldTargets(input.targetEvents, input.asOf)` when the caller already has it (the rankings view
+   * scores several months of the same events); it must be exactly that, or the numbers are wrong.
+   */
+  facts?: readonly TargetFacts[];
+}
+
 export const ScoringErrors = {
   noScheme: (at: string) =>
     new DomainError('invalid', 'NO_SCHEME_IN_FORCE', '评分时点无生效的评分方案', { at }),
@@ -181,8 +198,17 @@ interface Valued {
 
 /** The latest counting report with a value, and the value in force, at `at`. */
 function valued(unitId: string, f: TargetFacts, at: string, overturned: ReadonlySet<string>): Valued {
-  const reports = countingReports(f, at, overturned).filter((r) => r.cumulativeValue !== null);
-  const latest = reports.sort((a, b) => lastMonthOf(a.period) - lastMonthOf(b.period)).at(-1);
+  // The last, in stream order, of the counting reports with a value for the latest period month.
+  let latest: ReturnType<typeof countingReports>[number] | undefined;
+  let latestMonth = 0;
+  for (const r of countingReports(f, at, overturned)) {
+    if (r.cumulativeValue === null) continue;
+    const month = lastMonthOf(r.period);
+    if (latest === undefined || month >= latestMonth) {
+      latest = r;
+      latestMonth = month;
+    }
+  }
   const v = valueAt(f, at);
   return {
     unitId,
@@ -199,8 +225,9 @@ function valued(unitId: string, f: TargetFacts, at: string, overturned: Readonly
  * arithmetic is exact (rationals), each rule's result is rounded once to thousandths of a point
  * (half-up), and the published total to hundredths (half-up). See docs/scoring.md.
  */
-export function scoreCategory(input: ScoringInput): CategoryScore {
+export function scoreCategory(input: ScoringInput, options: ScoreOptions = {}): CategoryScore {
   const { at, asOf } = input;
+  const scope = options.trace ?? 'all';
   const scheme: SchemeVersion | undefined = inForce(input.schemes, at, asOf);
   if (!scheme) throw ScoringErrors.noScheme(at);
   const tree: IndicatorTreeVersion | undefined = inForce(input.trees, at, asOf);
@@ -208,34 +235,42 @@ export function scoreCategory(input: ScoringInput): CategoryScore {
   const sv = scheme.version;
   const s = scheme.scoring;
   const cap = Dec.of(s.completionCap);
-  const categoryTrace: TraceStep[] = [
-    {
-      rule: 'schemeInForce',
-      inputs: {
-        at,
-        asOf: asOf ?? null,
-        candidates: input.schemes
-          .filter((v) => known(asOf, v.recordedAt))
-          .map((v) => v.version)
-          .sort((a, b) => a - b),
+  const categoryTraced = scope !== 'none';
+  const categoryTrace: TraceStep[] = [];
+  if (categoryTraced)
+    categoryTrace.push(
+      {
+        rule: 'schemeInForce',
+        inputs: {
+          at,
+          asOf: asOf ?? null,
+          candidates: input.schemes
+            .filter((v) => known(asOf, v.recordedAt))
+            .map((v) => v.version)
+            .sort((a, b) => a - b),
+        },
+        output: { version: sv, effectiveFrom: scheme.effectiveFrom },
+        events: [],
+        schemeVersion: sv,
       },
-      output: { version: sv, effectiveFrom: scheme.effectiveFrom },
-      events: [],
-      schemeVersion: sv,
-    },
-    {
-      rule: 'treeInForce',
-      inputs: { at, asOf: asOf ?? null, category: input.category },
-      output: { version: tree.version, effectiveFrom: tree.effectiveFrom, scale: tree.scale },
-      events: [],
-      schemeVersion: sv,
-    },
-  ];
+      {
+        rule: 'treeInForce',
+        inputs: { at, asOf: asOf ?? null, category: input.category },
+        output: { version: tree.version, effectiveFrom: tree.effectiveFrom, scale: tree.scale },
+        events: [],
+        schemeVersion: sv,
+      },
+    );
   const unitIds = [...new Set(input.unitIds)].sort(byStr);
   const unitSet = new Set(unitIds);
-  const traces = new Map(unitIds.map((u) => [u, [] as TraceStep[]]));
-  const push = (unitId: string, step: Omit<TraceStep, 'unitId' | 'schemeVersion'>) =>
-    traces.get(unitId)!.push({ unitId, ...step, schemeVersion: sv });
+  const traced =
+    scope === 'all' ? unitIds : scope === 'none' ? [] : unitIds.filter((u) => scope.units.includes(u));
+  const traces = new Map(traced.map((u) => [u, [] as TraceStep[]]));
+  // A step is built only for a unit whose trace is asked (the thunk is not called otherwise).
+  const push = (unitId: string, step: () => Step) => {
+    const trace = traces.get(unitId);
+    if (trace) trace.push({ unitId, ...step(), schemeVersion: sv });
+  };
 
   // ---- rulings in force: known at asOf, effective by `at`, on a unit of the population ----
   const rulings = (input.rulings ?? [])
@@ -250,7 +285,7 @@ export function scoreCategory(input: ScoringInput): CategoryScore {
     else scoreRulings.push(r);
   }
 
-  const facts = foldTargets(input.targetEvents, asOf);
+  const facts = options.facts ?? foldTargets(input.targetEvents, asOf);
   // A rejection a ruling overturned no longer stops its report counting (the unit's own target only).
   const rejections = new Map<string, { ref: EventRef; unitId: string; targetId: string }>();
   for (const f of facts)
@@ -264,16 +299,17 @@ export function scoreCategory(input: ScoringInput): CategoryScore {
   const overturned = new Set<string>();
   for (const [eventId, r] of rejectionRulings) {
     const contested = rejections.get(eventId);
-    if (!contested || contested.unitId !== r.unitId || r.subject.kind !== 'rejection') continue;
+    const subject = r.subject;
+    if (!contested || contested.unitId !== r.unitId || subject.kind !== 'rejection') continue;
     const after = r.outcome === 'overturned' ? 'rejectionVoid' : 'rejectionStands';
     if (r.outcome === 'overturned') overturned.add(eventId);
-    push(r.unitId, {
+    push(r.unitId, () => ({
       rule: 'ruling',
       targetId: contested.targetId,
       inputs: {
         appealId: r.appealId,
         subject: 'rejection',
-        reportId: r.subject.reportId,
+        reportId: subject.reportId,
         outcome: r.outcome,
         effectiveFrom: r.effectiveFrom,
         before: 'rejectionStands',
@@ -281,7 +317,7 @@ export function scoreCategory(input: ScoringInput): CategoryScore {
       },
       output: after,
       events: [rulingRef(r), contested.ref],
-    });
+    }));
   }
 
   // ---- targets in scope: issued, not withdrawn, of this cycle and these units ----
@@ -290,18 +326,20 @@ export function scoreCategory(input: ScoringInput): CategoryScore {
     const d = f.definition;
     if (d.cycleId !== input.cycleId || !unitSet.has(d.unitId)) continue;
     if (!f.issued || f.withdrawn) {
-      push(d.unitId, {
+      push(d.unitId, () => ({
         rule: 'targetExcluded',
         indicatorId: d.indicatorId,
         targetId: f.targetId,
         inputs: { issued: f.issued !== null, withdrawn: f.withdrawn !== null },
         output: 'excluded',
         events: [f.definitionRef, ...(f.issued ? [f.issued] : []), ...(f.withdrawn ? [f.withdrawn] : [])],
-      });
+      }));
       continue;
     }
     const key = `${d.unitId}|${d.indicatorId}`;
-    targets.set(key, [...(targets.get(key) ?? []), f]);
+    const list = targets.get(key);
+    if (list) list.push(f);
+    else targets.set(key, [f]);
   }
 
   // ---- leaf factors ----
@@ -333,24 +371,25 @@ export function scoreCategory(input: ScoringInput): CategoryScore {
         const max = vals.reduce<Dec | null>((acc, v) => (acc === null ? v : Dec.max(acc, v)), null);
         return { m, min, max };
       });
-      categoryTrace.push({
-        rule: 'contributionNormalise',
-        indicatorId: leaf.indicatorId,
-        inputs: {
-          participants: participants.map((p, i) => ({
-            unitId: p.unitId,
-            targetId: p.facts.targetId,
-            total: measures[i]!.total?.toJSON() ?? null,
-            increment: measures[i]!.increment?.toJSON() ?? null,
-            growth: measures[i]!.growth?.toJSON() ?? null,
-          })),
-        },
-        output: Object.fromEntries(
-          norm.map(({ m, min, max }) => [m, { min: min?.toJSON() ?? null, max: max?.toJSON() ?? null }]),
-        ),
-        events: participants.flatMap((p) => p.events),
-        schemeVersion: sv,
-      });
+      if (categoryTraced)
+        categoryTrace.push({
+          rule: 'contributionNormalise',
+          indicatorId: leaf.indicatorId,
+          inputs: {
+            participants: participants.map((p, i) => ({
+              unitId: p.unitId,
+              targetId: p.facts.targetId,
+              total: measures[i]!.total?.toJSON() ?? null,
+              increment: measures[i]!.increment?.toJSON() ?? null,
+              growth: measures[i]!.growth?.toJSON() ?? null,
+            })),
+          },
+          output: Object.fromEntries(
+            norm.map(({ m, min, max }) => [m, { min: min?.toJSON() ?? null, max: max?.toJSON() ?? null }]),
+          ),
+          events: participants.flatMap((p) => p.events),
+          schemeVersion: sv,
+        });
       participants.forEach((p, i) => {
         const lower = p.facts.definition.direction === 'lowerIsBetter';
         const normalised = norm.map(({ m, min, max }) => {
@@ -365,7 +404,7 @@ export function scoreCategory(input: ScoringInput): CategoryScore {
           .add(Dec.of(w.increment).mul(normalised[1]!))
           .add(Dec.of(w.growth).mul(normalised[2]!));
         factors.get(p.unitId)!.push(factor);
-        push(p.unitId, {
+        push(p.unitId, () => ({
           rule: 'contribution',
           indicatorId: leaf.indicatorId,
           targetId: p.facts.targetId,
@@ -382,7 +421,7 @@ export function scoreCategory(input: ScoringInput): CategoryScore {
           },
           output: factor.toJSON(),
           events: p.events,
-        });
+        }));
       });
     } else if (leaf.method === 'satisfaction') {
       for (const u of unitIds) {
@@ -391,7 +430,7 @@ export function scoreCategory(input: ScoringInput): CategoryScore {
           ? Dec.clamp(Dec.of(result.score).div(Dec.int(100)), Dec.ZERO, Dec.ONE)
           : Dec.ZERO;
         factors.get(u)!.push(factor);
-        push(u, {
+        push(u, () => ({
           rule: 'satisfaction',
           indicatorId: leaf.indicatorId,
           inputs: { score: result?.score ?? null, sourceEventId: result?.sourceEventId ?? null },
@@ -399,7 +438,7 @@ export function scoreCategory(input: ScoringInput): CategoryScore {
           events: result
             ? [{ eventId: result.eventId, position: result.position, type: 'SatisfactionResult' }]
             : [],
-        });
+        }));
       }
     } else {
       for (const u of unitIds) {
@@ -418,18 +457,18 @@ export function scoreCategory(input: ScoringInput): CategoryScore {
     for (const u of unitIds) {
       const fs = factors.get(u)!;
       if (fs.length === 0) {
-        push(u, {
+        push(u, () => ({
           rule: 'noTarget',
           indicatorId: leaf.indicatorId,
           inputs: { method: leaf.method },
           output: 0,
           events: [],
-        });
+        }));
       }
       const mean = fs.length ? fs.reduce((a, b) => a.add(b), Dec.ZERO).div(Dec.int(fs.length)) : Dec.ZERO;
       const t = points.mul(mean).toThousandths();
       leafScore.set(`${u}|${leaf.indicatorId}`, t);
-      push(u, {
+      push(u, () => ({
         rule: 'indicatorScore',
         indicatorId: leaf.indicatorId,
         inputs: {
@@ -440,16 +479,27 @@ export function scoreCategory(input: ScoringInput): CategoryScore {
         },
         output: fromThousandths(t),
         events: [],
-      });
+      }));
     }
   }
 
   // ---- per unit: level-1 totals, records, total ----
+  const roots = tree.indicators
+    .filter((i) => i.level === 1)
+    .map((root) => ({ root, children: tree.indicators.filter((i) => i.parentId === root.indicatorId) }));
+  // Each unit's records known at asOf and occurred by `at`, in recording order.
+  const recordsOf = new Map<string, UnitRecord[]>();
+  for (const r of input.records) {
+    if (!unitSet.has(r.unitId) || !known(asOf, r.recordedAt) || r.occurredAt > at) continue;
+    const list = recordsOf.get(r.unitId);
+    if (list) list.push(r);
+    else recordsOf.set(r.unitId, [r]);
+  }
+  const capT = Dec.of(s.bonusCap).toThousandths();
   const partial = unitIds.map((u) => {
     const indicators: IndicatorScore[] = [];
     let indicatorSum = 0;
-    for (const root of tree.indicators.filter((i) => i.level === 1)) {
-      const children = tree.indicators.filter((i) => i.parentId === root.indicatorId);
+    for (const { root, children } of roots) {
       for (const c of children) {
         const t = leafScore.get(`${u}|${c.indicatorId}`) ?? 0;
         indicators.push(indicatorScore(c, t));
@@ -459,18 +509,16 @@ export function scoreCategory(input: ScoringInput): CategoryScore {
         : (leafScore.get(`${u}|${root.indicatorId}`) ?? 0);
       indicators.push(indicatorScore(root, t));
       indicatorSum += t;
-      push(u, {
+      push(u, () => ({
         rule: 'level1Total',
         indicatorId: root.indicatorId,
         inputs: { children: children.map((c) => c.indicatorId) },
         output: fromThousandths(t),
         events: [],
-      });
+      }));
     }
 
-    const records = input.records
-      .filter((r) => r.unitId === u && known(asOf, r.recordedAt) && r.occurredAt <= at)
-      .sort(byRecording);
+    const records = (recordsOf.get(u) ?? []).sort(byRecording);
     let bonus = 0;
     let penalty = 0;
     let accountability = 0;
@@ -498,7 +546,7 @@ export function scoreCategory(input: ScoringInput): CategoryScore {
           stands = ruling.amount;
         const before = original ?? 'admonished';
         const after = original === null ? (voided ? null : 'admonished') : stands;
-        push(u, {
+        push(u, () => ({
           rule: 'ruling',
           inputs: {
             appealId: ruling.appealId,
@@ -511,17 +559,17 @@ export function scoreCategory(input: ScoringInput): CategoryScore {
           },
           output: after,
           events: [rulingRef(ruling), ref],
-        });
+        }));
         if (voided) continue;
       }
       const amended = stands !== original ? { original, appealId: ruling!.appealId } : {};
       const step = (rule: ScoringRule, inputs: Record<string, unknown>, output: unknown) =>
-        push(u, {
+        push(u, () => ({
           rule,
           inputs: { ...inputs, ...amended, occurredAt: r.occurredAt, reason: r.reason ?? null },
           output,
           events: [ref],
-        });
+        }));
       switch (r.kind) {
         case 'bonus': {
           const t = Dec.of(stands!).abs().toThousandths();
@@ -555,21 +603,20 @@ export function scoreCategory(input: ScoringInput): CategoryScore {
           break;
       }
     }
-    const capT = Dec.of(s.bonusCap).toThousandths();
     const bonusCapped = Math.min(bonus, capT);
-    push(u, {
+    push(u, () => ({
       rule: 'bonusCap',
       inputs: { bonus: fromThousandths(bonus), cap: s.bonusCap },
       output: fromThousandths(bonusCapped),
       events: bonusRefs,
-    });
+    }));
     // Rulings on score appeals: points added or taken, after the cap (a ruling is not a bonus).
     let ruled = 0;
     for (const r of scoreRulings.filter((x) => x.unitId === u)) {
       const t = r.outcome === 'partial' && r.amount !== null ? Dec.of(r.amount).toThousandths() : 0;
       const before = indicatorSum + bonusCapped - penalty - accountability - falseReport + ruled;
       ruled += t;
-      push(u, {
+      push(u, () => ({
         rule: 'ruling',
         inputs: {
           appealId: r.appealId,
@@ -582,11 +629,11 @@ export function scoreCategory(input: ScoringInput): CategoryScore {
         },
         output: fromThousandths(t),
         events: [rulingRef(r)],
-      });
+      }));
     }
     const totalT = indicatorSum + bonusCapped - penalty - accountability - falseReport + ruled;
     const totalH = thousandthsToHundredths(totalT);
-    push(u, {
+    push(u, () => ({
       rule: 'total',
       inputs: {
         indicatorSum: fromThousandths(indicatorSum),
@@ -599,7 +646,7 @@ export function scoreCategory(input: ScoringInput): CategoryScore {
       },
       output: fromHundredths(totalH),
       events: [],
-    });
+    }));
     return {
       unitId: u,
       indicators,
@@ -622,13 +669,14 @@ export function scoreCategory(input: ScoringInput): CategoryScore {
   // ---- rank: total (published, two decimals) desc, then indicator sum desc, then unitId asc ----
   const ranked = [...partial].sort(compareForRank);
   const n = ranked.length;
-  categoryTrace.push({
-    rule: 'rank',
-    inputs: { tieBreak: ['total desc', 'indicatorSum desc', 'unitId asc'] },
-    output: ranked.map((p) => p.unitId),
-    events: [],
-    schemeVersion: sv,
-  });
+  if (categoryTraced)
+    categoryTrace.push({
+      rule: 'rank',
+      inputs: { tieBreak: ['total desc', 'indicatorSum desc', 'unitId asc'] },
+      output: ranked.map((p) => p.unitId),
+      events: [],
+      schemeVersion: sv,
+    });
 
   // ---- grades ----
   const g = s.grades;
@@ -650,13 +698,13 @@ export function scoreCategory(input: ScoringInput): CategoryScore {
       quotaLeft -= 1;
       awarded.push(p.unitId);
     } else band = total.gte(goodAt) ? 'good' : total.gte(passAt) ? 'pass' : 'admonished';
-    push(p.unitId, {
+    push(p.unitId, () => ({
       rule: 'rank',
       inputs: { total: p.total, indicatorSum: fromThousandths(p.indicatorSumThousandths), of: n },
       output: rank,
       events: [],
-    });
-    push(p.unitId, {
+    }));
+    push(p.unitId, () => ({
       rule: 'gradeBand',
       inputs: {
         total: p.total,
@@ -669,10 +717,15 @@ export function scoreCategory(input: ScoringInput): CategoryScore {
       },
       output: band,
       events: [],
-    });
+    }));
     let grade = band;
     const override = (cause: string, to: Grade) => {
-      push(p.unitId, { rule: 'gradeOverride', inputs: { cause, from: grade }, output: to, events: [] });
+      push(p.unitId, () => ({
+        rule: 'gradeOverride',
+        inputs: { cause, from: grade },
+        output: to,
+        events: [],
+      }));
       grade = to;
     };
     if (p.admonition && grade === 'excellent') override('admonition', 'good');
@@ -680,17 +733,19 @@ export function scoreCategory(input: ScoringInput): CategoryScore {
       override('accountability', 'pass');
     if (p.vetoed && grade !== 'admonished') override('veto', 'admonished');
     const flagged = rank > n - 3;
-    if (flagged) push(p.unitId, { rule: 'bottomFlag', inputs: { rank, of: n }, output: true, events: [] });
+    if (flagged)
+      push(p.unitId, () => ({ rule: 'bottomFlag', inputs: { rank, of: n }, output: true, events: [] }));
     const { totalHundredths: _h, admonition: _a, accountabilityAction: _c, ...rest } = p;
-    return { ...rest, rank, gradeBeforeOverrides: band, grade, flagged, trace: traces.get(p.unitId)! };
+    return { ...rest, rank, gradeBeforeOverrides: band, grade, flagged, trace: traces.get(p.unitId) ?? [] };
   });
-  categoryTrace.push({
-    rule: 'excellentQuota',
-    inputs: { units: n, share: g.excellentShare, minTotal: excellentAt.toJSON() },
-    output: { quota, awarded },
-    events: [],
-    schemeVersion: sv,
-  });
+  if (categoryTraced)
+    categoryTrace.push({
+      rule: 'excellentQuota',
+      inputs: { units: n, share: g.excellentShare, minTotal: excellentAt.toJSON() },
+      output: { quota, awarded },
+      events: [],
+      schemeVersion: sv,
+    });
 
   return {
     cycleId: input.cycleId,
@@ -757,6 +812,19 @@ function latestSatisfaction(
 
 type Step = Omit<TraceStep, 'unitId' | 'schemeVersion'>;
 
+const lastEnded = new Map<string, string | undefined>();
+/** The last period of a year and cadence that ended by `at` (memoised: every target asks it). */
+function lastPeriodEnded(year: number, cadence: TargetDefinition['cadence'], at: string): string | undefined {
+  const key = `${year}|${cadence}|${at}`;
+  if (lastEnded.has(key)) return lastEnded.get(key);
+  if (lastEnded.size >= 10_000) lastEnded.clear();
+  const period = periodsOf(year, cadence)
+    .filter((p) => periodEnd(p) <= at)
+    .at(-1);
+  lastEnded.set(key, period);
+  return period;
+}
+
 function quantitativeFactor(
   method: 'completion' | 'progress',
   unitId: string,
@@ -765,44 +833,49 @@ function quantitativeFactor(
   overturned: ReadonlySet<string>,
   s: Scheme['scoring'],
   cap: Dec,
-  push: (step: Step) => void,
+  push: (step: () => Step) => void,
 ): Dec {
   const d = f.definition;
   const v = valued(unitId, f, at, overturned);
   const r = ratio(d, v.actual, v.target, cap);
   const ids = { indicatorId: d.indicatorId, targetId: f.targetId };
-  push({
+  push(() => ({
     rule: 'ratio',
     ...ids,
     inputs: { direction: d.direction, actual: v.actual, target: v.target, cap: s.completionCap },
     output: r.toJSON(),
     events: v.events,
-  });
+  }));
   if (method === 'completion') {
-    push({ rule: 'completion', ...ids, inputs: { ratio: r.toJSON() }, output: r.toJSON(), events: [] });
+    push(() => ({
+      rule: 'completion',
+      ...ids,
+      inputs: { ratio: r.toJSON() },
+      output: r.toJSON(),
+      events: [],
+    }));
     return r;
   }
-  const ended = periodsOf(d.year, d.cadence).filter((p) => periodEnd(p) <= at);
-  const period = ended.at(-1);
+  const period = lastPeriodEnded(d.year, d.cadence, at);
   if (period === undefined) {
-    push({ rule: 'progress', ...ids, inputs: { period: null }, output: 0, events: [] });
+    push(() => ({ rule: 'progress', ...ids, inputs: { period: null }, output: 0, events: [] }));
     return Dec.ZERO;
   }
   const expected = expectedPctForPeriod(d.schedule, d.cadence, lastMonthOf(period));
   const completionPct = r.mul(Dec.int(100));
   if (expected <= 0) {
-    push({
+    push(() => ({
       rule: 'progress',
       ...ids,
       inputs: { period, expectedPct: expected, completionPct: completionPct.toJSON() },
       output: 1,
       events: [],
-    });
+    }));
     return Dec.ONE;
   }
   const p = completionPct.div(Dec.of(expected));
   const factor = progressFactor(p, s);
-  push({
+  push(() => ({
     rule: 'progress',
     ...ids,
     inputs: {
@@ -815,7 +888,7 @@ function quantitativeFactor(
     },
     output: factor.toJSON(),
     events: [],
-  });
+  }));
   return factor;
 }
 
@@ -824,7 +897,7 @@ function milestoneFactor(
   at: string,
   overturned: ReadonlySet<string>,
   s: Scheme['scoring'],
-  push: (step: Step) => void,
+  push: (step: () => Step) => void,
 ): Dec {
   const d = f.definition;
   const reports = countingReports(f, at, overturned);
@@ -844,7 +917,7 @@ function milestoneFactor(
   const factor = credits.length
     ? credits.reduce((a, c) => a.add(c.credit), Dec.ZERO).div(Dec.int(credits.length))
     : Dec.ZERO;
-  push({
+  push(() => ({
     rule: 'milestones',
     indicatorId: d.indicatorId,
     targetId: f.targetId,
@@ -854,6 +927,6 @@ function milestoneFactor(
     },
     output: factor.toJSON(),
     events: [f.definitionRef, ...[...done.values()].flatMap((c) => c.refs)],
-  });
+  }));
   return factor;
 }

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { DEFAULT_SCHEME, type TargetEvent } from '@dukao/targets';
-import { scoreCategory } from './scoring.engine';
+import { type CategoryScore, scoreCategory } from './scoring.engine';
+import { foldTargets } from './target-facts';
 import type {
   RecordedTargetEvent,
   Ruling,
@@ -353,6 +354,47 @@ describe('scoring properties', () => {
         };
         expect(scoreCategory(shuffled)).toEqual(scoreCategory(input));
       }),
+    );
+  });
+
+  it('gives the same numbers whatever traces are built (none, some units, all), and the same trace where built', () => {
+    const numbers = (c: CategoryScore) => ({
+      ...c,
+      trace: [],
+      units: c.units.map((u) => ({ ...u, trace: [] })),
+    });
+    fc.assert(
+      fc.property(
+        historyArb,
+        fc.subarray(UNITS),
+        fc.option(fc.integer({ min: 0, max: MINUTES }), { nil: undefined }),
+        (h, traced, minute) => {
+          const input: ScoringInput = {
+            ...toInput(h),
+            ...(minute === undefined ? {} : { asOf: instant(minute) }),
+          };
+          const all = scoreCategory(input);
+          expect(all.trace.length).toBeGreaterThan(0);
+          for (const u of all.units) expect(u.trace.length).toBeGreaterThan(0);
+
+          const none = scoreCategory(input, { trace: 'none' });
+          expect(none.trace).toEqual([]);
+          for (const u of none.units) expect(u.trace).toEqual([]);
+          expect(numbers(none)).toEqual(numbers(all));
+
+          const some = scoreCategory(input, { trace: { units: traced } });
+          expect(numbers(some)).toEqual(numbers(all));
+          expect(some.trace).toEqual(all.trace);
+          for (const u of some.units)
+            expect(u.trace).toEqual(
+              traced.includes(u.unitId) ? all.units.find((x) => x.unitId === u.unitId)!.trace : [],
+            );
+
+          // The targets folded beforehand (as the rankings view does for every month): the same result.
+          const facts = foldTargets(input.targetEvents, input.asOf);
+          expect(scoreCategory(input, { trace: 'all', facts })).toEqual(all);
+        },
+      ),
     );
   });
 

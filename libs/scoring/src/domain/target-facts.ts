@@ -142,6 +142,18 @@ export function countingReports(
     (r) =>
       r.status !== 'replaced' &&
       (r.status !== 'rejected' || (r.rejection !== null && overturned.has(r.rejection.eventId))) &&
-      periodEnd(r.period) <= at,
+      endOf(r.period) <= at,
   );
+}
+
+const ends = new Map<string, string>();
+/** `periodEnd`, memoised: every report of every target asks it, of a few dozen periods. */
+function endOf(period: string): string {
+  let end = ends.get(period);
+  if (end === undefined) {
+    if (ends.size >= 10_000) ends.clear();
+    end = periodEnd(period);
+    ends.set(period, end);
+  }
+  return end;
 }
