@@ -31,6 +31,7 @@ import {
   monthlyRankingId,
   ScoringInputLoader,
   buildMonthlyRanking,
+  foldTargets,
   scoreCategory,
 } from '@dukao/scoring';
 import {
@@ -438,6 +439,7 @@ export const benchmarks: Benchmark[] = [
         const explain = async () => {
           const scored = scoreCategory(
             await loader.load({ cycleId: CYCLE_ID, category: CATEGORY, at: JUNE_END }),
+            { trace: { units: [unitId(1)] } },
           );
           if (!scored.units.find((u) => u.unitId === unitId(1))) throw new Error('unit not scored');
         };
@@ -539,9 +541,18 @@ export const benchmarks: Benchmark[] = [
           const t0 = performance.now();
           const input = await loader.load({ cycleId: CYCLE_ID, category: CATEGORY, at: JUNE_END });
           const t1 = performance.now();
-          const scored = scoreCategory(input);
+          // As the reactor does: the targets folded once for the scores and the completion figures, no trace.
+          const facts = foldTargets(input.targetEvents, input.asOf);
+          const scored = scoreCategory(input, { trace: 'none', facts });
           const t2 = performance.now();
-          const doc = buildMonthlyRanking({ year: YEAR, month: '2026-06', scored, input, unitNames: names });
+          const doc = buildMonthlyRanking({
+            year: YEAR,
+            month: '2026-06',
+            scored,
+            input,
+            unitNames: names,
+            facts,
+          });
           const t3 = performance.now();
           if (doc.rows.length !== units) throw new Error(`ranked ${doc.rows.length} units`);
           log(

@@ -133,6 +133,39 @@ function treeInForce(
  *   ReportRejected, a score one on the total. Business time: `effectiveFrom`.
  */
 export function buildScoringInput(request: ScoringRequest, sources: ScoringSources): ScoringInput {
+  return inputsFrom(sources)(request);
+}
+
+const provenanceOf = (stored: StoredEvent): EventProvenance => ({
+  eventId: stored.id,
+  position: stored.position,
+  type: stored.type,
+  recordedAt: stored.metadata.recordedAt,
+  occurredAt: stored.metadata.occurredAt ?? null,
+  actor: stored.metadata.actor ?? null,
+});
+
+/**
+ * {@link buildScoringInput} for any request over the same sources: the target events (most of a
+ * category) are shaped once and shared by every input built, which must then not be modified.
+ */
+function inputsFrom(sources: ScoringSources): (request: ScoringRequest) => ScoringInput {
+  const targetEvents: RecordedTargetEvent[] = sources.targetEvents.map((stored) => ({
+    eventId: stored.id,
+    position: stored.position,
+    recordedAt: stored.metadata.recordedAt,
+    event: stored as unknown as TargetEvent,
+  }));
+  const targetProvenance = sources.targetEvents.map(provenanceOf);
+  return (request) => shape(request, sources, targetEvents, targetProvenance);
+}
+
+function shape(
+  request: ScoringRequest,
+  sources: ScoringSources,
+  targetEvents: RecordedTargetEvent[],
+  targetProvenance: readonly EventProvenance[],
+): ScoringInput {
   const { cycleId, category, at, asOf } = request;
   const schemes: SchemeVersion[] = [];
   const trees: IndicatorTreeVersion[] = [];
@@ -161,13 +194,6 @@ export function buildScoringInput(request: ScoringRequest, sources: ScoringSourc
     .map((u) => u.unitId)
     .sort();
   const unitSet = new Set(unitIds);
-
-  const targetEvents: RecordedTargetEvent[] = sources.targetEvents.map((stored) => ({
-    eventId: stored.id,
-    position: stored.position,
-    recordedAt: stored.metadata.recordedAt,
-    event: stored as unknown as TargetEvent,
-  }));
 
   const satisfaction: SatisfactionResult[] = [];
   const indicatorId = treeInForce(trees, at, asOf)?.indicators.find(
@@ -257,28 +283,21 @@ export function buildScoringInput(request: ScoringRequest, sources: ScoringSourc
   }
 
   const provenance: EventProvenance[] = [];
-  const provenanceOf = (stored: StoredEvent) =>
-    provenance.push({
-      eventId: stored.id,
-      position: stored.position,
-      type: stored.type,
-      recordedAt: stored.metadata.recordedAt,
-      occurredAt: stored.metadata.occurredAt ?? null,
-      actor: stored.metadata.actor ?? null,
-    });
   for (const stored of sources.cycleEvents) {
     const event = stored as unknown as CycleEvent;
     if (
       event.type === 'SchemePublished' ||
       (event.type === 'IndicatorTreePublished' && event.data.category === category)
     )
-      provenanceOf(stored);
+      provenance.push(provenanceOf(stored));
   }
-  sources.targetEvents.forEach(provenanceOf);
+  for (const p of targetProvenance) provenance.push(p);
   const satisfactionEvents = new Set(satisfaction.map((s) => s.eventId));
-  sources.evaluationEvents.filter((e) => satisfactionEvents.has(e.id)).forEach(provenanceOf);
+  for (const e of sources.evaluationEvents)
+    if (satisfactionEvents.has(e.id)) provenance.push(provenanceOf(e));
   const recordAndRulingEvents = new Set([...records, ...rulings].map((r) => r.eventId));
-  (sources.recordEvents ?? []).filter((e) => recordAndRulingEvents.has(e.id)).forEach(provenanceOf);
+  for (const e of sources.recordEvents ?? [])
+    if (recordAndRulingEvents.has(e.id)) provenance.push(provenanceOf(e));
 
   return {
     cycleId,
@@ -382,8 +401,8 @@ export class ScoringInputLoader {
    * scores every month end of a category this way). Inputs are built one at a time, when asked.
    */
   async prepare(request: Omit<ScoringRequest, 'at'>): Promise<(at: string) => ScoringInput> {
-    const sources = await this.sources(request);
-    return (at) => buildScoringInput({ ...request, at }, sources);
+    const inputAt = inputsFrom(await this.sources(request));
+    return (at) => inputAt({ ...request, at });
   }
 
   private async sources(request: Omit<ScoringRequest, 'at'>): Promise<ScoringSources> {

@@ -10,7 +10,7 @@ import {
 } from '@dukao/targets';
 import type { CategoryScore, Grade } from '../domain/scoring.engine';
 import type { ScoringInput } from '../domain/scoring.inputs';
-import { countingReports, foldTargets, valueAt } from '../domain/target-facts';
+import { countingReports, foldTargets, type TargetFacts, valueAt } from '../domain/target-facts';
 
 /** The collection of monthly rankings (月排名): one document per (cycle, category, month). */
 export const MONTHLY_RANKINGS = 'monthlyRankings';
@@ -130,12 +130,13 @@ export function completionByUnit(
   input: ScoringInput,
   month: string,
   cap: number,
+  facts: readonly TargetFacts[] = foldTargets(input.targetEvents, input.asOf),
 ): Map<string, { completionPct: number; expectedPct: number }> {
   const at = periodEnd(month);
   const m = monthNumber(month);
   const units = new Set(input.unitIds);
   const perUnit = new Map<string, { completion: number[]; expected: number[] }>();
-  for (const f of foldTargets(input.targetEvents, input.asOf)) {
+  for (const f of facts) {
     const d = f.definition;
     if (d.cycleId !== input.cycleId || !units.has(d.unitId) || !f.issued || f.withdrawn) continue;
     if (d.kind !== 'quantitative') continue;
@@ -167,12 +168,14 @@ export function buildMonthlyRanking(args: {
   scored: CategoryScore;
   input: ScoringInput;
   unitNames: ReadonlyMap<string, string>;
+  /** `foldTargets(input.targetEvents, input.asOf)` when the caller already has it. */
+  facts?: readonly TargetFacts[];
 }): MonthlyRanking {
-  const { year, month, scored, input, unitNames } = args;
+  const { year, month, scored, input, unitNames, facts } = args;
   const tree = input.trees.find((t) => t.version === scored.treeVersion);
   const roots = (tree?.indicators ?? []).filter((i) => i.level === 1);
   const cap = input.schemes.find((v) => v.version === scored.schemeVersion)?.scoring.completionCap ?? 1;
-  const completion = completionByUnit(input, month, cap);
+  const completion = completionByUnit(input, month, cap, facts);
   const average = mean([...completion.values()].map((c) => c.completionPct));
   const averageCompletionPct = average === null ? null : round2(average);
   return {

@@ -35,6 +35,7 @@ import {
   periodEnd,
 } from '@dukao/targets';
 import { scoreCategory } from '../domain/scoring.engine';
+import { foldTargets, type TargetFacts } from '../domain/target-facts';
 import type { ScoringInput } from '../domain/scoring.inputs';
 import { SCORE_AFFECTING_EVENT_TYPES, ScoringInputLoader } from '../scoring-input.loader';
 import {
@@ -623,9 +624,13 @@ export class RankingsReactor implements OnApplicationBootstrap, BeforeApplicatio
         if (error instanceof DomainError && error.code === 'CYCLE_NOT_FOUND') return written;
         throw error;
       }
+      // Every month's input holds the same events as known now: their per-target facts are folded once.
+      let facts: TargetFacts[] | undefined;
       for (const month of months) {
         const id = monthlyRankingId(cycleId, category, month);
-        const ranking = this.score(inputAt(periodEnd(month)), cycle.year, month, unitNames);
+        const input = inputAt(periodEnd(month));
+        facts ??= foldTargets(input.targetEvents, input.asOf);
+        const ranking = this.score(input, facts, cycle.year, month, unitNames);
         if (ranking === undefined) continue;
         if (ranking === null) {
           if (present.delete(month)) stage.delete(MONTHLY_RANKINGS, id);
@@ -672,13 +677,15 @@ export class RankingsReactor implements OnApplicationBootstrap, BeforeApplicatio
    */
   private score(
     input: ScoringInput,
+    facts: readonly TargetFacts[],
     year: number,
     month: string,
     unitNames: ReadonlyMap<string, string>,
   ): MonthlyRanking | null | undefined {
     try {
-      const scored = scoreCategory(input);
-      return buildMonthlyRanking({ year, month, scored, input, unitNames });
+      // The view keeps only the numbers: no trace is built.
+      const scored = scoreCategory(input, { trace: 'none', facts });
+      return buildMonthlyRanking({ year, month, scored, input, unitNames, facts });
     } catch (error) {
       if (
         error instanceof DomainError &&
