@@ -557,7 +557,9 @@ export const benchmarks: Benchmark[] = [
           if (doc.rows.length !== units) throw new Error(`ranked ${doc.rows.length} units`);
           log(
             `load ${((t1 - t0) / 1000).toFixed(1)} s (${input.targetEvents.length.toLocaleString('en-US')} target events), ` +
-              `fold ${((t2 - t1) / 1000).toFixed(1)} s, document ${((t3 - t2) / 1000).toFixed(1)} s`,
+              `fold ${((t2 - t1) / 1000).toFixed(1)} s, document ${((t3 - t2) / 1000).toFixed(1)} s, ` +
+              `heap ${(process.memoryUsage().heapUsed / 2 ** 30).toFixed(1)} GB, ` +
+              `peak RSS ${(process.resourceUsage().maxRSS / 2 ** 20).toFixed(1)} GB`,
           );
           return (t3 - t0) / 1000;
         };
