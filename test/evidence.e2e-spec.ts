@@ -36,6 +36,7 @@ describe('evidence files (佐证材料)', () => {
   let staff: Session;
   let auditor: Session;
   let inspector: Session;
+  let leader: Session;
 
   const upload = (session: Session | null, content: Buffer, filename: string, contentType: string) => {
     const req = dukao.http().post('/evidence');
@@ -51,6 +52,7 @@ describe('evidence files (佐证材料)', () => {
     const admins = { system, security };
     staff = await dukao.user(admins, 'e-staff', [{ role: 'unitStaff', unitIds: ['town-a'] }]);
     inspector = await dukao.user(admins, 'e-inspector', [{ role: 'inspector' }]);
+    leader = await dukao.user(admins, 'e-leader', [{ role: 'cityLeader' }]);
   }, 60_000);
 
   afterAll(async () => {
@@ -213,6 +215,13 @@ describe('evidence files (佐证材料)', () => {
       .expect(401);
     const byAuditor = await upload(auditor, PDF, 'a.pdf', 'application/pdf').expect(403);
     expect(byAuditor.body.code).toBe('FORBIDDEN');
-    await upload(inspector, PDF, 'a.pdf', 'application/pdf').expect(403);
+    // A city leader reads evidence but uploads none.
+    const byLeader = await upload(leader, PDF, 'a.pdf', 'application/pdf').expect(403);
+    expect(byLeader.body.code).toBe('FORBIDDEN');
+  });
+
+  it("takes an inspector's upload: a spot check's findings (察访核验) carry their own evidence", async () => {
+    const res = await upload(inspector, PDF, '核验记录.pdf', 'application/pdf').expect(201);
+    expect(res.body).toMatchObject({ fileId: sha256(PDF), name: '核验记录.pdf', sha256: sha256(PDF) });
   });
 });
