@@ -254,5 +254,5 @@ describe('monthly rankings view (property)', () => {
       }),
       { numRuns: RUNS },
     );
-  }, 120_000);
+  }, 300_000);
 });
