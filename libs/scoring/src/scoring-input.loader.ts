@@ -12,7 +12,10 @@ import {
   type TargetEvent,
   targetStream,
   type TargetView,
+  targetsProjection,
   UNITS,
+  unitStream,
+  unitsProjection,
   type UnitView,
 } from '@dukao/targets';
 import type {
@@ -337,6 +340,8 @@ function rulingSubject(subject: AppealSubject): RulingSubject {
 
 /** The streams of targets (`target-{targetId}`). */
 const TARGET_STREAM_PREFIX = targetStream('');
+/** The streams of units (`unit-{unitId}`). */
+const UNIT_STREAM_PREFIX = unitStream('');
 
 const RECORD_AND_RULING_EVENTS: readonly string[] = [
   ...SCORE_RECORD_EVENT_TYPES,
@@ -366,6 +371,11 @@ function slim(event: StoredEvent): StoredEvent {
   return { ...event, metadata: { recordedAt, occurredAt, actor } as StoredEvent['metadata'] };
 }
 
+/** Most (cycle, category) sources {@link ScoringInputLoader.loadRecent} keeps (least recently used go first). */
+const KEPT_CATEGORIES = 4;
+/** A category with more target events than this is never kept: its sources are read for each request. */
+const KEPT_MAX_TARGET_EVENTS = 50_000;
+
 /** Tuning of the loader (tests; the app uses the defaults). */
 export interface ScoringInputLoaderOptions {
   /** See {@link ONE_PASS_MIN_TARGETS}. */
@@ -393,6 +403,71 @@ export class ScoringInputLoader {
 
   async load(request: ScoringRequest): Promise<ScoringInput> {
     return buildScoringInput(request, await this.sources(request));
+  }
+
+  /** Sources kept by {@link loadRecent}, by (cycle, category), least recently used first. */
+  private readonly kept = new Map<
+    string,
+    { position: number; inputs: (r: ScoringRequest) => ScoringInput }
+  >();
+
+  /**
+   * What {@link load} gives, from sources kept in memory while nothing they are read from has moved
+   * (for reads on demand: explain, the ranking of an instant). Kept with the log position `P` they
+   * are complete to: the least of the log's head and the units and targets views' checkpoints,
+   * taken before reading. They are used again only if the log holds no event after `P` in the
+   * cycle's stream, a unit or target stream, or of the evaluation, record and ruling types (what
+   * the sources are read from); otherwise they are read afresh. The sources do not depend on `at`
+   * or `asOf` (the engine filters by recordedAt), so any instant is scored from them. The inputs
+   * built share the target events and must not be modified.
+   */
+  async loadRecent(request: ScoringRequest): Promise<ScoringInput> {
+    const key = JSON.stringify([request.cycleId, request.category]);
+    const kept = this.kept.get(key);
+    this.kept.delete(key);
+    if (kept && !(await this.movedSince(kept.position, request.cycleId))) {
+      this.kept.set(key, kept);
+      return kept.inputs(request);
+    }
+    const position = await this.settledPosition();
+    const sources = await this.sources(request);
+    const inputs = inputsFrom(sources);
+    if (position !== null && sources.targetEvents.length <= KEPT_MAX_TARGET_EVENTS) {
+      this.kept.set(key, { position, inputs });
+      for (const oldest of this.kept.keys()) {
+        if (this.kept.size <= KEPT_CATEGORIES) break;
+        this.kept.delete(oldest);
+      }
+    }
+    return inputs(request);
+  }
+
+  /** The log position the log and the views the loader reads have all reached; null: nothing yet. */
+  private async settledPosition(): Promise<number | null> {
+    const [head, units, targets] = await Promise.all([
+      this.store.headPosition(),
+      this.views.registration(unitsProjection.name),
+      this.views.registration(targetsProjection.name),
+    ]);
+    if (head === null || units?.checkpoint == null || targets?.checkpoint == null) return null;
+    return Math.min(head, units.checkpoint, targets.checkpoint);
+  }
+
+  /** Whether the log holds an event after `position` that the sources of a category of `cycleId` may read. */
+  private async movedSince(position: number, cycleId: string): Promise<boolean> {
+    const [streams, types] = await Promise.all([
+      this.store.readAll({
+        after: position,
+        limit: 1,
+        filter: { streamPrefixes: [cycleStream(cycleId), TARGET_STREAM_PREFIX, UNIT_STREAM_PREFIX] },
+      }),
+      this.store.readAll({
+        after: position,
+        limit: 1,
+        filter: { eventTypes: [EVALUATION_RESULTS_EVENT, ...RECORD_AND_RULING_EVENTS] },
+      }),
+    ]);
+    return streams.length > 0 || types.length > 0;
   }
 
   /**

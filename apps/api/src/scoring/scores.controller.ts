@@ -37,7 +37,8 @@ function instant(value: string | undefined, fallback: Date, field: string): stri
 /**
  * Scores computed on demand from the log (no view yet): the engine of `@dukao/scoring` fed by
  * `ScoringInputLoader`. `at` is the business instant scored, `asOf` what the log knew then; both
- * default to now, so `asOf` in the past replays the score as it stood.
+ * default to now, so `asOf` in the past replays the score as it stood. A category's sources are kept
+ * between requests while the log has not moved (`ScoringInputLoader.loadRecent`).
  */
 @ApiTags('scores')
 @Controller()
@@ -171,6 +172,7 @@ export class ScoresController {
     const now = this.clock();
     const at = instant(query.at, now, 'at');
     const asOf = instant(query.asOf, now, 'asOf');
-    return scoreCategory(await this.loader.load({ cycleId, category, at, asOf }), { trace });
+    // The category's sources are kept between requests while the log has not moved (loadRecent).
+    return scoreCategory(await this.loader.loadRecent({ cycleId, category, at, asOf }), { trace });
   }
 }
