@@ -36,7 +36,13 @@ const shared = {
 
 module.exports = {
   projects: [
-    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
+    // Unit specs are fast, but the first exceljs or Chromium load in a worker can take seconds under load.
+    {
+      ...shared,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'],
+      testTimeout: 30_000,
+    },
     // Integration and end-to-end tests drive whole servers (and child processes) over SQLite files that
     // fsync: on a loaded 2-core machine a journey of many requests outgrows jest's 5 s default.
     {
