@@ -52,6 +52,8 @@ export function foldTargets(events: readonly RecordedTargetEvent[], asOf: string
   for (const [targetId, list] of [...byTarget].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     list.sort((a, b) => a.position - b.position || (a.eventId < b.eventId ? -1 : 1));
     let facts = null as TargetFacts | null;
+    // The target's reports by reportId (a correction or a review names its report).
+    const byReport = new Map<string, ReportFact[]>();
     for (const r of list) {
       const e = r.event;
       if (e.type === 'TargetProposed' || e.type === 'TargetResubmitted') {
@@ -86,12 +88,11 @@ export function foldTargets(events: readonly RecordedTargetEvent[], asOf: string
         case 'ProgressReported':
         case 'NilReturnDeclared': {
           const replaces = e.type === 'ProgressReported' ? e.data.replaces : null;
-          for (const rep of facts.reports)
-            if (rep.reportId === replaces) {
-              rep.status = 'replaced';
-              rep.refs.push(refOf(r));
-            }
-          facts.reports.push({
+          for (const rep of replaces === null ? [] : (byReport.get(replaces) ?? [])) {
+            rep.status = 'replaced';
+            rep.refs.push(refOf(r));
+          }
+          const report: ReportFact = {
             reportId: e.data.reportId,
             period: e.data.period,
             cumulativeValue: e.type === 'ProgressReported' ? e.data.cumulativeValue : null,
@@ -99,13 +100,17 @@ export function foldTargets(events: readonly RecordedTargetEvent[], asOf: string
             status: 'pending',
             rejection: null,
             refs: [refOf(r)],
-          });
+          };
+          facts.reports.push(report);
+          const same = byReport.get(report.reportId);
+          if (same) same.push(report);
+          else byReport.set(report.reportId, [report]);
           break;
         }
         case 'ReportVerified':
         case 'ReportRejected':
-          for (const rep of facts.reports)
-            if (rep.reportId === e.data.reportId && rep.status !== 'replaced') {
+          for (const rep of byReport.get(e.data.reportId) ?? [])
+            if (rep.status !== 'replaced') {
               rep.status = e.type === 'ReportVerified' ? 'verified' : 'rejected';
               rep.rejection = e.type === 'ReportRejected' ? refOf(r) : null;
               rep.refs.push(refOf(r));
