@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
-import { type EventMetadata, type NewEvent, SqliteEventStore } from '@dukao/event-store';
+import { type EventMetadata, type NewEvent, SqliteEventStore, type StoredEvent } from '@dukao/event-store';
 
 const NARRATIVES = [
   '本季度新开工保障房三个，完成年度计划的六成。',
@@ -110,4 +110,47 @@ export function rawInserter(
       );
     });
   });
+}
+
+/**
+ * Writes a benchmark population's log as raw rows: whole streams, positions 1, 2, … in the order
+ * given, one transaction per call. Returns the stored events (each stream's, in order) so that
+ * projections can be fed the very rows written; `position` is the last position written.
+ */
+export function rawLogWriter(
+  db: Database.Database,
+  recordedAtOf: (event: NewEvent) => string,
+): {
+  write(streams: ReadonlyArray<{ streamId: string; events: readonly NewEvent[] }>): StoredEvent[][];
+  readonly position: number;
+} {
+  let position = 0;
+  const insert = db.prepare(
+    'INSERT INTO events (position, id, stream_id, revision, type, schema_version, data, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  const write = db.transaction((streams: ReadonlyArray<{ streamId: string; events: readonly NewEvent[] }>) =>
+    streams.map(({ streamId, events }) =>
+      events.map((event, revision): StoredEvent => {
+        const metadata = storedMetadata(event, recordedAtOf(event));
+        position += 1;
+        insert.run(
+          position,
+          event.id,
+          streamId,
+          revision,
+          event.type,
+          1,
+          JSON.stringify(event.data),
+          JSON.stringify(metadata),
+        );
+        return { ...event, schemaVersion: 1, metadata, streamId, revision, position };
+      }),
+    ),
+  );
+  return {
+    write,
+    get position() {
+      return position;
+    },
+  };
 }

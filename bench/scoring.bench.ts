@@ -23,7 +23,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { type NewEvent, type StoredEvent, SqliteEventStore, readAllPages } from '@dukao/event-store';
+import { type NewEvent, SqliteEventStore, readAllPages } from '@dukao/event-store';
 import { ProjectionEngine, type Projection, applyChange } from '@dukao/projections';
 import { type ReadModelDocument, SqliteReadModelStore, type WriteOp } from '@dukao/read-model-store';
 import {
@@ -48,7 +48,7 @@ import {
   unitStream,
   unitsProjection,
 } from '@dukao/targets';
-import { openRawEventsDb, storedMetadata } from './fixtures';
+import { openRawEventsDb, rawLogWriter } from './fixtures';
 import { type Benchmark, benchMs, interleavedRounds } from './harness';
 
 const CYCLE_ID = '2026';
@@ -291,37 +291,15 @@ async function populate(
   const db = await openRawEventsDb(join(dir, 'events.sqlite'), 'normal');
   const views = new SqliteReadModelStore({ filename: join(dir, 'read-models.sqlite') });
   const projections: Projection[] = [unitsProjection, cyclesProjection, targetsProjection];
-  let position = 0;
+  const rows = rawLogWriter(db, recordedAtOf);
   try {
-    const insert = db.prepare(
-      'INSERT INTO events (position, id, stream_id, revision, type, schema_version, data, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-    );
-    const write = db.transaction((batch: Array<{ streamId: string; events: NewEvent[] }>) =>
-      batch.map(({ streamId, events }) =>
-        events.map((event, revision): StoredEvent => {
-          const metadata = storedMetadata(event, recordedAtOf(event));
-          position += 1;
-          insert.run(
-            position,
-            event.id,
-            streamId,
-            revision,
-            event.type,
-            1,
-            JSON.stringify(event.data),
-            JSON.stringify(metadata),
-          );
-          return { ...event, schemaVersion: 1, metadata, streamId, revision, position };
-        }),
-      ),
-    );
     const writers = await Promise.all(projections.map((p) => views.generation(p.name, 1, p.collections)));
     let batch: Array<{ streamId: string; events: NewEvent[] }> = [];
     let streamsWritten = 0;
     const flush = async () => {
       const documents = new Map<string, { collection: string; document: ReadModelDocument | null }>();
       const byProjection = projections.map(() => [] as WriteOp[]);
-      for (const stored of write(batch).flat()) {
+      for (const stored of rows.write(batch).flat()) {
         projections.forEach((projection) => {
           if (projection.eventTypes && !projection.eventTypes.includes(stored.type)) return;
           for (const change of projection.changes(stored)) {
@@ -335,11 +313,11 @@ async function populate(
         const index = projections.findIndex((p) => p.collections.some((c) => c.name === collection));
         if (document) byProjection[index]!.push({ type: 'put', collection, document });
       }
-      await Promise.all(writers.map((writer, i) => writer.commit(byProjection[i]!, position)));
+      await Promise.all(writers.map((writer, i) => writer.commit(byProjection[i]!, rows.position)));
       streamsWritten += batch.length;
       if (Math.floor(streamsWritten / 50_000) !== Math.floor((streamsWritten - batch.length) / 50_000))
         log(
-          `populating: ${streamsWritten.toLocaleString('en-US')} streams, ${position.toLocaleString('en-US')} events`,
+          `populating: ${streamsWritten.toLocaleString('en-US')} streams, ${rows.position.toLocaleString('en-US')} events`,
         );
       batch = [];
     };
@@ -349,16 +327,16 @@ async function populate(
     }
     if (batch.length > 0) await flush();
     // Every projection has taken in the whole log (events it does not read still move its checkpoint).
-    await Promise.all(writers.map((writer) => writer.commit([], position)));
+    await Promise.all(writers.map((writer) => writer.commit([], rows.position)));
     for (const p of projections) await views.activate(p.name, 1, p.version);
   } finally {
     db.close();
     await views.close();
   }
   log(
-    `populated ${position.toLocaleString('en-US')} events and their views in ${((performance.now() - start) / 1000).toFixed(1)} s`,
+    `populated ${rows.position.toLocaleString('en-US')} events and their views in ${((performance.now() - start) / 1000).toFixed(1)} s`,
   );
-  return position;
+  return rows.position;
 }
 
 function* townsLog(

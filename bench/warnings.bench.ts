@@ -29,7 +29,6 @@ import {
   type EventStore,
   EventStoreModule,
   type NewEvent,
-  type StoredEvent,
   deriveEventId,
 } from '@dukao/event-store';
 import { ProjectionEngine, ProjectionsModule, applyChange } from '@dukao/projections';
@@ -74,7 +73,7 @@ import {
   warningStream,
   warningsProjection,
 } from '@dukao/warnings';
-import { openRawEventsDb, storedMetadata } from './fixtures';
+import { openRawEventsDb, rawLogWriter } from './fixtures';
 import { type BenchContext, type Benchmark, type Measurement, interleavedRounds, median } from './harness';
 
 // ---------------------------------------------------------------------------------------------
@@ -568,31 +567,9 @@ async function populate(
   const db = await openRawEventsDb(eventsFile, 'normal');
   const views = new SqliteReadModelStore({ filename: viewsFile });
   const ids: string[] = [];
-  let position = 0;
+  const rows = rawLogWriter(db, recordedAtOf);
   try {
-    const insert = db.prepare(
-      'INSERT INTO events (position, id, stream_id, revision, type, schema_version, data, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-    );
-    const writeStreams = db.transaction((streams: Array<{ streamId: string; events: NewEvent[] }>) =>
-      streams.map(({ streamId, events }) =>
-        events.map((event, revision): StoredEvent => {
-          const metadata = storedMetadata(event, recordedAtOf(event));
-          position += 1;
-          insert.run(
-            position,
-            event.id,
-            streamId,
-            revision,
-            event.type,
-            1,
-            JSON.stringify(event.data),
-            JSON.stringify(metadata),
-          );
-          return { ...event, schemaVersion: 1, metadata, streamId, revision, position };
-        }),
-      ),
-    );
-    writeStreams([{ streamId: cycleStream(CYCLE_ID), events: cycleEvents() }]);
+    rows.write([{ streamId: cycleStream(CYCLE_ID), events: cycleEvents() }]);
     const writer = await views.generation(targetsProjection.name, 1, targetsProjection.collections);
     const total = issued + others;
     for (let first = 0; first < total; first += 1000) {
@@ -608,7 +585,7 @@ async function populate(
           events: targetEvents(targetId, plan, isIssued || withdrawn, withdrawn),
         });
       }
-      const writes: WriteOp[] = writeStreams(batch).map((stored) => {
+      const writes: WriteOp[] = rows.write(batch).map((stored) => {
         let document: ReadModelDocument | null = null;
         for (const event of stored) {
           for (const change of targetsProjection.changes(event)) {
@@ -619,10 +596,10 @@ async function populate(
         if (!document) throw new Error(`no document for ${stored[0]!.streamId}`);
         return { type: 'put', collection: TARGETS, document };
       });
-      await writer.commit(writes, position);
+      await writer.commit(writes, rows.position);
       if ((first + 1000) % 20_000 === 0)
         log(
-          `populating: ${(first + 1000).toLocaleString('en-US')} targets, ${position.toLocaleString('en-US')} events`,
+          `populating: ${(first + 1000).toLocaleString('en-US')} targets, ${rows.position.toLocaleString('en-US')} events`,
         );
     }
     await views.activate(targetsProjection.name, 1, targetsProjection.version);
@@ -631,7 +608,7 @@ async function populate(
     await views.close();
   }
   log(
-    `populated ${(issued + others).toLocaleString('en-US')} target streams (${position.toLocaleString('en-US')} events, raw rows) ` +
+    `populated ${(issued + others).toLocaleString('en-US')} target streams (${rows.position.toLocaleString('en-US')} events, raw rows) ` +
       `and their documents in ${((performance.now() - start) / 1000).toFixed(1)} s`,
   );
   return ids;
