@@ -55,7 +55,7 @@ describe('rulings on a deduction (a penalty of 2 points)', () => {
         output: 0,
         events: [
           { eventId: r.eventId, position: r.position, type: 'RulingRecorded' },
-          { eventId: penalty.eventId, position: penalty.position, type: 'penalty' },
+          { eventId: penalty.eventId, position: penalty.position, type: 'ScoreAdjusted' },
         ],
       }),
     ]);

@@ -1,7 +1,7 @@
 import { DomainError } from '@dukao/kernel';
 import { fromThousandths } from './decimal';
 import { scoreCategory, type ScoringRule, type TraceStep, type UnitScore } from './scoring.engine';
-import type { EventProvenance, ScoringInput } from './scoring.inputs';
+import { type EventProvenance, SATISFACTION_EVENT_TYPE, type ScoringInput } from './scoring.inputs';
 
 /** An input event recorded at a timeline instant. */
 export interface TimelineEvent {
@@ -116,7 +116,7 @@ function inputEvents(input: ScoringInput): TimelineEvent[] {
     events.set(s.eventId, {
       eventId: s.eventId,
       position: s.position,
-      type: byId.get(s.eventId)?.type ?? 'SatisfactionResult',
+      type: byId.get(s.eventId)?.type ?? SATISFACTION_EVENT_TYPE,
       recordedAt: s.recordedAt,
       ...meta(s.eventId),
     });

@@ -256,7 +256,7 @@ describe('milestone targets and satisfaction', () => {
       'A',
     )!;
     expect(indicator(u, 'sat')).toBe(8.75);
-    expect(u.trace.find((s) => s.rule === 'satisfaction')!.events[0]!.type).toBe('SatisfactionResult');
+    expect(u.trace.find((s) => s.rule === 'satisfaction')!.events[0]!.type).toBe('EvaluationResultsPublished');
   });
 });
 

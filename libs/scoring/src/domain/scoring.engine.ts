@@ -9,13 +9,15 @@ import {
   type TargetDefinition,
 } from '@dukao/targets';
 import { Dec, fromHundredths, fromThousandths, thousandthsToHundredths } from './decimal';
-import type {
-  IndicatorTreeVersion,
-  Ruling,
-  SatisfactionResult,
-  SchemeVersion,
-  ScoringInput,
-  UnitRecord,
+import {
+  type IndicatorTreeVersion,
+  RECORD_EVENT_TYPES,
+  type Ruling,
+  SATISFACTION_EVENT_TYPE,
+  type SatisfactionResult,
+  type SchemeVersion,
+  type ScoringInput,
+  type UnitRecord,
 } from './scoring.inputs';
 import { countingReports, type EventRef, foldTargets, type TargetFacts, valueAt } from './target-facts';
 
@@ -436,7 +438,7 @@ export function scoreCategory(input: ScoringInput, options: ScoreOptions = {}): 
           inputs: { score: result?.score ?? null, sourceEventId: result?.sourceEventId ?? null },
           output: factor.toJSON(),
           events: result
-            ? [{ eventId: result.eventId, position: result.position, type: 'SatisfactionResult' }]
+            ? [{ eventId: result.eventId, position: result.position, type: SATISFACTION_EVENT_TYPE }]
             : [],
         }));
       }
@@ -527,7 +529,7 @@ export function scoreCategory(input: ScoringInput, options: ScoreOptions = {}): 
     const actions = new Set<string>();
     const bonusRefs: EventRef[] = [];
     for (const r of records) {
-      const ref: EventRef = { eventId: r.eventId, position: r.position, type: r.kind };
+      const ref: EventRef = { eventId: r.eventId, position: r.position, type: RECORD_EVENT_TYPES[r.kind] };
       // The amount the record carries (points, or the scheme's deduction); a veto has none.
       const original =
         r.kind === 'bonus' || r.kind === 'penalty'

@@ -73,6 +73,21 @@ export type UnitRecord = RecordRef & { unitId: string; occurredAt: string; reaso
   );
 
 /**
+ * The log's event type each record kind is read from (the loader's mapping), so that a trace names
+ * the event an inspector finds in the log, not the engine's own label.
+ */
+export const RECORD_EVENT_TYPES: Readonly<Record<UnitRecord['kind'], string>> = {
+  bonus: 'ScoreAdjusted',
+  penalty: 'ScoreAdjusted',
+  accountability: 'AccountabilityActionTaken',
+  falseReport: 'FalseReportConfirmed',
+  veto: 'VetoImposed',
+};
+
+/** The log's event type satisfaction results are read from (a campaign's published results). */
+export const SATISFACTION_EVENT_TYPE = 'EvaluationResultsPublished';
+
+/**
  * What a ruling (裁决) applies to, as the engine sees it:
  * - `record`: a {@link UnitRecord} (bonus, penalty, accountability, falseReport, veto), by its `eventId`;
  * - `rejection`: a ReportRejected (by its event id) of a report of `targetId`;
