@@ -1,6 +1,7 @@
 export * from './domain/periods';
 export * from './domain/progress';
 export * from './domain/scheme';
+export * from './domain/warning-thresholds';
 export * from './domain/cycle.decider';
 export * from './domain/unit.decider';
 export * from './domain/target.events';

@@ -3,7 +3,15 @@ import { CommandBus } from '@nestjs/cqrs';
 import type { Actor } from '@dukao/event-store';
 import { CLOCK, type Clock, SYSTEM_ACTOR } from '@dukao/kernel';
 import { READ_MODEL_STORE, type ReadModelStore } from '@dukao/read-model-store';
-import { CYCLES, type CycleView, shanghaiDate, TARGETS, type TargetView, versionAt } from '@dukao/targets';
+import {
+  CYCLES,
+  type CycleView,
+  shanghaiDate,
+  TARGETS,
+  type TargetView,
+  versionAt,
+  warningThresholdsInForce,
+} from '@dukao/targets';
 import { RecordWarningEvaluation, type WarningOutcome } from './commands/evaluate-warning.command';
 import { evaluateWarning, type WarningLevel, warningInputOf } from './domain/warning-level';
 import type { EvaluationCause } from './domain/warning.decider';
@@ -79,10 +87,14 @@ export class WarningEvaluator {
     const cycle = await this.cycle(target.cycleId, cycles);
     const version = cycle ? versionAt(cycle.schemes, at) : undefined;
     if (!version) return null;
+    // The target's own thresholds replace the scheme version's (DOMAIN.md: per-target thresholds
+    // override); the event records both what applied and which were the target's own.
+    const overrides = target.warningThresholds ?? null;
+    const thresholds = warningThresholdsInForce(version.scheme.warnings, overrides);
     // Only an issued target is chased; a withdrawn (or returned) one has its warning cleared.
     const evaluation =
       target.status === 'issued'
-        ? evaluateWarning(warningInputOf(target, now), version.scheme.warnings, now)
+        ? evaluateWarning(warningInputOf(target, now, overrides), version.scheme.warnings, now)
         : { level: 'none' as const, reasons: [] };
     const commandId =
       cause.kind === 'event'
@@ -101,6 +113,8 @@ export class WarningEvaluator {
           category: target.category,
           evaluation: { level: evaluation.level, reasons: evaluation.reasons },
           schemeVersion: version.version,
+          thresholds,
+          overrides,
           at,
           cause,
         },

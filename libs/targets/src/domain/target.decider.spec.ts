@@ -1081,4 +1081,125 @@ describe('target decider', () => {
         .then([]);
     });
   });
+
+  describe('setting the target’s own warning thresholds', () => {
+    const set = (thresholds: Record<string, unknown>, reason = '该指标受季节因素影响，适当放宽预警') =>
+      ({ type: 'SetWarningThresholds', thresholds, reason, at }) as const;
+    const thresholdsSet = (
+      thresholds: Record<string, number>,
+      previous: Record<string, number> = {},
+      reason = '该指标受季节因素影响，适当放宽预警',
+    ): TargetEvent => ({
+      type: 'WarningThresholdsSet',
+      data: { targetId: 't1', thresholds, previous, reason, setAt: at },
+    });
+
+    it('sets them on an issued target, with the reason', () => {
+      spec
+        .given(...issuedTarget())
+        .when(set({ redOverdueDays: 3, yellowGap: 8 }))
+        .then([thresholdsSet({ yellowGap: 8, redOverdueDays: 3 })]);
+    });
+
+    it('sets them while the target is under review or returned', () => {
+      spec
+        .given(proposed())
+        .when(set({ bellGap: 3 }))
+        .then([thresholdsSet({ bellGap: 3 })]);
+      spec
+        .given(proposed(), returned('lineDepartment'))
+        .when(set({ bellGap: 3 }))
+        .then([thresholdsSet({ bellGap: 3 })]);
+    });
+
+    it('replaces the whole set, naming the previous one', () => {
+      spec
+        .given(...issuedTarget(), thresholdsSet({ yellowGap: 8, redOverdueDays: 3 }))
+        .when(set({ yellowGap: 9 }))
+        .then([thresholdsSet({ yellowGap: 9 }, { yellowGap: 8, redOverdueDays: 3 })]);
+    });
+
+    it('clears them with an empty set', () => {
+      const given = spec.given(...issuedTarget(), thresholdsSet({ yellowGap: 8 }));
+      given.when(set({}, '恢复按方案预警')).then([thresholdsSet({}, { yellowGap: 8 }, '恢复按方案预警')]);
+      expect(
+        live(
+          spec.given(...issuedTarget(), thresholdsSet({ yellowGap: 8 }), thresholdsSet({}, { yellowGap: 8 }))
+            .state,
+        ).warningThresholds,
+      ).toEqual({});
+    });
+
+    it('keeps them in the state, and adjustments or reports leave them alone', () => {
+      const state = live(
+        spec.given(
+          ...issuedTarget(),
+          thresholdsSet({ yellowGap: 8 }),
+          adjusted(7.5, '2026-10-01T00:00:00.000Z'),
+          reported(),
+        ).state,
+      );
+      expect(state.warningThresholds).toEqual({ yellowGap: 8 });
+      expect(live(spec.given(...issuedTarget()).state).warningThresholds).toEqual({});
+    });
+
+    it('appends nothing when the set is already in force (a repeated PUT), however its keys are ordered', () => {
+      spec
+        .given(...issuedTarget(), thresholdsSet({ yellowGap: 8, redOverdueDays: 3 }))
+        .when(set({ redOverdueDays: 3, yellowGap: 8 }))
+        .then([]);
+      spec
+        .given(...issuedTarget())
+        .when(set({}))
+        .then([]);
+    });
+
+    it('accepts zero and the upper bounds', () => {
+      spec
+        .given(...issuedTarget())
+        .when(set({ bellGap: 0, redGap: 100, dueSoonDays: 0, milestoneYellowDays: 366 }))
+        .then([thresholdsSet({ bellGap: 0, redGap: 100, dueSoonDays: 0, milestoneYellowDays: 366 })]);
+    });
+
+    it('refuses negative, too large, non-numeric and fractional-day values, naming each', () => {
+      const given = spec.given(...issuedTarget());
+      given
+        .when(set({ yellowGap: -1 }))
+        .thenRefuses('INVALID_WARNING_THRESHOLDS', /黄牌进度差阈值（百分点）须在 0–100 之间/);
+      given.when(set({ redGap: 100.5 })).thenRefuses('INVALID_WARNING_THRESHOLDS', /红牌进度差阈值/);
+      given
+        .when(set({ bellGap: '5' }))
+        .thenRefuses('INVALID_WARNING_THRESHOLDS', /警铃进度差阈值（百分点）须为数值/);
+      given.when(set({ bellGap: null })).thenRefuses('INVALID_WARNING_THRESHOLDS', /须为数值/);
+      given
+        .when(set({ redOverdueDays: 2.5 }))
+        .thenRefuses('INVALID_WARNING_THRESHOLDS', /逾期转红牌天数须为整数天/);
+      given.when(set({ dueSoonDays: 400 })).thenRefuses('INVALID_WARNING_THRESHOLDS', /0–366/);
+    });
+
+    it('refuses keys the scheme does not have', () => {
+      spec
+        .given(...issuedTarget())
+        .when(set({ yellowGapPoints: 8 }))
+        .thenRefuses('INVALID_WARNING_THRESHOLDS', /未知的预警阈值“yellowGapPoints”/);
+    });
+
+    it('refuses without a reason', () => {
+      spec
+        .given(...issuedTarget())
+        .when(set({ yellowGap: 8 }, '  '))
+        .thenRefuses('REASON_REQUIRED');
+    });
+
+    it('refuses on a withdrawn target, and on none', () => {
+      spec
+        .given(...issuedTarget(), withdrawn)
+        .when(set({ yellowGap: 8 }))
+        .thenRefuses('TARGET_WITHDRAWN');
+      spec
+        .given()
+        .when(set({ yellowGap: 8 }))
+        .thenRefuses('TARGET_NOT_FOUND');
+    });
+  });
 });

@@ -2,6 +2,11 @@ import type { Decider } from '@dukao/event-store';
 import { endOfShanghaiDay, isPeriodOf, periodEnd, reportDueDate } from './periods';
 import { TargetErrors as E } from './target.errors';
 import type { EvidenceRef, ReviewStage, TargetDefinition, TargetEvent } from './target.events';
+import {
+  parseWarningThresholds,
+  sameWarningThresholds,
+  type WarningThresholdOverrides,
+} from './warning-thresholds';
 
 export type ReportStatus = 'pending' | 'verified' | 'rejected' | 'replaced';
 
@@ -28,6 +33,8 @@ export type TargetState =
       reports: ReportEntry[];
       missedPeriods: string[];
       issuedAt: string | null;
+      /** The target's own warning thresholds (empty: the scheme's apply). */
+      warningThresholds: WarningThresholdOverrides;
     };
 
 type Live = Exclude<TargetState, { status: 'none' }>;
@@ -57,6 +64,13 @@ export type TargetCommand =
       at: string;
     }
   | { type: 'WithdrawTarget'; reason: string; at: string }
+  | {
+      type: 'SetWarningThresholds';
+      /** The whole set from now on, as received (checked here); empty clears them. */
+      thresholds: Readonly<Record<string, unknown>>;
+      reason: string;
+      at: string;
+    }
   | {
       type: 'ReportProgress';
       reportId: string;
@@ -138,6 +152,7 @@ export const targetDecider: Decider<TargetCommand, TargetState, TargetEvent> = {
         reports: [],
         missedPeriods: [],
         issuedAt: null,
+        warningThresholds: {},
       };
     }
     if (state.status === 'none') return state;
@@ -160,6 +175,8 @@ export const targetDecider: Decider<TargetCommand, TargetState, TargetEvent> = {
         };
       case 'TargetWithdrawn':
         return { ...state, status: 'withdrawn' };
+      case 'WarningThresholdsSet':
+        return { ...state, warningThresholds: event.data.thresholds };
       case 'ProgressReported':
       case 'NilReturnDeclared': {
         const { reportId, period } = event.data;
@@ -282,6 +299,28 @@ export const targetDecider: Decider<TargetCommand, TargetState, TargetEvent> = {
         return [
           { type: 'TargetWithdrawn', data: { targetId, reason: command.reason, withdrawnAt: command.at } },
         ];
+
+      case 'SetWarningThresholds': {
+        // Any time before withdrawal: under review, returned or issued (a management decision).
+        if (state.status === 'withdrawn') throw E.withdrawn();
+        const parsed = parseWarningThresholds(command.thresholds);
+        if (!parsed.thresholds) throw E.invalidWarningThresholds(parsed.problems);
+        if (!command.reason.trim()) throw E.reasonRequired();
+        // Setting what is already in force changes nothing: a repeated PUT appends nothing.
+        if (sameWarningThresholds(parsed.thresholds, state.warningThresholds)) return [];
+        return [
+          {
+            type: 'WarningThresholdsSet',
+            data: {
+              targetId,
+              thresholds: parsed.thresholds,
+              previous: state.warningThresholds,
+              reason: command.reason,
+              setAt: command.at,
+            },
+          },
+        ];
+      }
 
       case 'ReportProgress':
       case 'DeclareNilReturn': {

@@ -66,5 +66,9 @@ export const TargetErrors = {
   valueRequired: () => new DomainError('invalid', 'VALUE_REQUIRED', '量化目标须填报累计完成值'),
   unknownMilestone: (milestoneId: string) =>
     new DomainError('invalid', 'UNKNOWN_MILESTONE', '节点不存在', { milestoneId }),
+  invalidWarningThresholds: (problems: string[]) =>
+    new DomainError('invalid', 'INVALID_WARNING_THRESHOLDS', `预警阈值不符合要求：${problems.join('；')}`, {
+      problems,
+    }),
   evidenceRequired: () => new DomainError('invalid', 'EVIDENCE_REQUIRED', '完成该节点须上传佐证材料'),
 };

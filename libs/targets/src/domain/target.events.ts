@@ -1,5 +1,6 @@
 import type { EvidenceRef } from '@dukao/evidence-store';
 import type { Cadence } from './periods';
+import type { WarningThresholdOverrides } from './warning-thresholds';
 
 export type Direction = 'higherIsBetter' | 'lowerIsBetter';
 export type TargetKind = 'quantitative' | 'milestones';
@@ -81,6 +82,22 @@ export type TargetWithdrawn = {
   data: { targetId: string; reason: string; withdrawnAt: string };
 };
 
+/**
+ * The performance office set the target's own warning thresholds (预警阈值), replacing the scheme's
+ * for the keys given; `thresholds` is the whole set from now on (empty: none, the scheme's apply).
+ * A management decision at any time of the target's life, with its reason.
+ */
+export type WarningThresholdsSet = {
+  type: 'WarningThresholdsSet';
+  data: {
+    targetId: string;
+    thresholds: WarningThresholdOverrides;
+    previous: WarningThresholdOverrides;
+    reason: string;
+    setAt: string;
+  };
+};
+
 export type ProgressReported = {
   type: 'ProgressReported';
   data: {
@@ -132,6 +149,7 @@ export type TargetEvent =
   | TargetIssued
   | TargetAdjusted
   | TargetWithdrawn
+  | WarningThresholdsSet
   | ProgressReported
   | NilReturnDeclared
   | ReportVerified
@@ -146,6 +164,7 @@ export const TARGET_EVENT_TYPES: readonly TargetEvent['type'][] = [
   'TargetIssued',
   'TargetAdjusted',
   'TargetWithdrawn',
+  'WarningThresholdsSet',
   'ProgressReported',
   'NilReturnDeclared',
   'ReportVerified',

@@ -12,6 +12,7 @@ import {
   type TargetEvent,
   type TargetKind,
 } from '../domain/target.events';
+import type { WarningThresholdOverrides } from '../domain/warning-thresholds';
 
 export const TARGETS = 'targets';
 
@@ -94,6 +95,19 @@ export interface TargetView extends ReadModelDocument {
   }>;
   reports: ReportView[];
   missedPeriods: string[];
+  /**
+   * The target's own warning thresholds (预警阈值), replacing the scheme version's for the keys given;
+   * null when it has none (the scheme's apply). Optional: documents built before version 3 (served
+   * while version 3 rebuilds) have none, and absent means none.
+   */
+  warningThresholds?: WarningThresholdOverrides | null;
+  /** Each setting or clearing of them, oldest first: the set from then on, why, when and by whom. */
+  warningThresholdHistory?: Array<{
+    thresholds: WarningThresholdOverrides | null;
+    reason: string;
+    at: string;
+    by: string;
+  }>;
   /** Confirmed 虚报瞒报 cases about this target, oldest first (each also flags its report, if it names one). */
   falseReports?: FalseReportFlag[];
   /** The latest period's report that counts (not replaced, not rejected), by period. */
@@ -178,6 +192,8 @@ function evolveTarget(target: TargetView | null, stored: StoredEvent): TargetVie
       reviewHistory: [],
       reports: [],
       missedPeriods: [],
+      warningThresholds: null,
+      warningThresholdHistory: [],
       latest: null,
       proposedAt,
       issuedAt: null,
@@ -256,6 +272,17 @@ function evolveTarget(target: TargetView | null, stored: StoredEvent): TargetVie
       };
     case 'TargetWithdrawn':
       return { ...target, status: 'withdrawn', withdrawnAt: event.data.withdrawnAt };
+    case 'WarningThresholdsSet': {
+      const thresholds = Object.keys(event.data.thresholds).length > 0 ? event.data.thresholds : null;
+      return {
+        ...target,
+        warningThresholds: thresholds,
+        warningThresholdHistory: [
+          ...(target.warningThresholdHistory ?? []),
+          { thresholds, reason: event.data.reason, at: event.data.setAt, by },
+        ],
+      };
+    }
     case 'ProgressReported':
     case 'NilReturnDeclared': {
       const d = event.data;
@@ -314,7 +341,8 @@ function evolveTarget(target: TargetView | null, stored: StoredEvent): TargetVie
 export const targetsProjection = documentProjection<TargetView>({
   name: 'targets',
   // 2: confirmed false reports (FalseReportConfirmed) flag the report and list the case.
-  version: 2,
+  // 3: the target's own warning thresholds (WarningThresholdsSet) and their history.
+  version: 3,
   eventTypes: [...TARGET_EVENT_TYPES, FALSE_REPORT_CONFIRMED],
   collection: {
     name: TARGETS,

@@ -1,5 +1,5 @@
 import type { Decider } from '@dukao/event-store';
-import type { RaisedLevel, WarningLevel, WarningReason } from './warning-level';
+import type { RaisedLevel, WarningLevel, WarningReason, WarningThresholds } from './warning-level';
 
 /**
  * A target's warning history as its own stream, `warning-<targetId>`: one event per change of level,
@@ -30,6 +30,16 @@ export const reasonData = (reason: WarningReason): WarningReasonData => ({
   dueDate: reason.dueDate ?? null,
 });
 
+/**
+ * The thresholds an evaluation applied: `thresholds` the whole set (the scheme version's with the
+ * target's own in their place), `overrides` the target's own (null: none). Both absent on events
+ * recorded before per-target thresholds existed, which applied the scheme version's alone.
+ */
+export type AppliedThresholds = {
+  thresholds?: WarningThresholds;
+  overrides?: Partial<WarningThresholds> | null;
+};
+
 export type WarningRaised = {
   type: 'WarningRaised';
   data: {
@@ -43,7 +53,7 @@ export type WarningRaised = {
     schemeVersion: number;
     evaluatedAt: string;
     cause: EvaluationCause;
-  };
+  } & AppliedThresholds;
 };
 
 export type WarningCleared = {
@@ -57,7 +67,7 @@ export type WarningCleared = {
     schemeVersion: number;
     evaluatedAt: string;
     cause: EvaluationCause;
-  };
+  } & AppliedThresholds;
 };
 
 export type WarningEvent = WarningRaised | WarningCleared;
@@ -74,7 +84,7 @@ export type EvaluateWarning = {
   schemeVersion: number;
   at: string;
   cause: EvaluationCause;
-};
+} & AppliedThresholds;
 export type WarningCommand = EvaluateWarning;
 
 export type WarningState =
@@ -109,6 +119,10 @@ export const warningDecider: Decider<WarningCommand, WarningState, WarningEvent>
         const { level, reasons } = command.evaluation;
         if (level === current) return [];
         const { targetId, cycleId, unitId, category, schemeVersion, at, cause } = command;
+        const applied: AppliedThresholds =
+          command.thresholds === undefined
+            ? {}
+            : { thresholds: command.thresholds, overrides: command.overrides ?? null };
         if (level === 'none') {
           return [
             {
@@ -122,6 +136,7 @@ export const warningDecider: Decider<WarningCommand, WarningState, WarningEvent>
                 schemeVersion,
                 evaluatedAt: at,
                 cause,
+                ...applied,
               },
             },
           ];
@@ -140,6 +155,7 @@ export const warningDecider: Decider<WarningCommand, WarningState, WarningEvent>
               schemeVersion,
               evaluatedAt: at,
               cause,
+              ...applied,
             },
           },
         ];

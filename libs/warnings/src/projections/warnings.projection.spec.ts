@@ -110,6 +110,69 @@ describe('warnings projection', () => {
     expect(twice).toEqual(once);
   });
 
+  describe('the thresholds applied', () => {
+    const applied = {
+      bellGap: 5,
+      yellowGap: 8,
+      redGap: 20,
+      dueSoonDays: 3,
+      redOverdueDays: 7,
+      milestoneYellowDays: 3,
+    };
+    const yellowUnderOwn = storedEvent(
+      'WarningRaised',
+      {
+        ...target,
+        level: 'yellow',
+        previousLevel: 'bell',
+        reasons: [{ ...gapBell, rule: 'gapAboveYellow', level: 'yellow' }],
+        schemeVersion: 1,
+        thresholds: applied,
+        overrides: { yellowGap: 8 },
+        evaluatedAt: '2026-07-09T03:00:00.000Z',
+        cause: { kind: 'event', eventId: 'e-2' },
+      },
+      { streamId: 'warning-T1', revision: 1 },
+    );
+    const clearedUnderScheme = storedEvent(
+      'WarningCleared',
+      {
+        ...target,
+        previousLevel: 'yellow',
+        schemeVersion: 1,
+        thresholds: { ...applied, yellowGap: 10 },
+        overrides: null,
+        evaluatedAt: '2026-07-20T02:00:00.000Z',
+        cause: { kind: 'event', eventId: 'e-3' },
+      },
+      { streamId: 'warning-T1', revision: 2 },
+    );
+
+    it('records the thresholds and the target’s own, at the top and in the history', () => {
+      const doc = projectionSpec(warningsProjection).given(bell, yellowUnderOwn).document(WARNINGS, 'T1');
+      expect(doc).toMatchObject({ level: 'yellow', thresholds: applied, overrides: { yellowGap: 8 } });
+      expect(doc!.history).toEqual([
+        expect.not.objectContaining({ thresholds: expect.anything() }),
+        expect.objectContaining({ level: 'yellow', thresholds: applied, overrides: { yellowGap: 8 } }),
+      ]);
+    });
+
+    it('a change without overrides says so (null), and one recorded before thresholds existed has none', () => {
+      const doc = projectionSpec(warningsProjection)
+        .given(bell, yellowUnderOwn, clearedUnderScheme)
+        .document(WARNINGS, 'T1');
+      expect(doc).toMatchObject({ level: 'none', thresholds: { yellowGap: 10 }, overrides: null });
+      expect((doc!.history as Array<{ overrides?: unknown }>).map((h) => h.overrides)).toEqual([
+        undefined,
+        { yellowGap: 8 },
+        null,
+      ]);
+      const old = projectionSpec(warningsProjection).given(bell).document(WARNINGS, 'T1');
+      expect(old).not.toHaveProperty('thresholds');
+      expect(old).not.toHaveProperty('overrides');
+    });
+  });
+
   it('ignores other events', () => {
     const other = storedEvent('TargetIssued', { targetId: 'T1', issuedAt: '2026-01-20T02:00:00.000Z' });
     expect(projectionSpec(warningsProjection).given(other).all(WARNINGS)).toEqual([]);

@@ -1,7 +1,7 @@
 import type { StoredEvent } from '@dukao/event-store';
 import { documentProjection } from '@dukao/projections';
 import type { ReadModelDocument } from '@dukao/read-model-store';
-import type { WarningLevel } from '../domain/warning-level';
+import type { WarningLevel, WarningThresholds } from '../domain/warning-level';
 import { WARNING_EVENT_TYPES, type WarningEvent, type WarningReasonData } from '../domain/warning.decider';
 
 export const WARNINGS = 'warnings';
@@ -14,6 +14,13 @@ export interface WarningView extends ReadModelDocument {
   level: WarningLevel;
   reasons: WarningReasonData[];
   schemeVersion: number;
+  /**
+   * The thresholds applied when the target reached its current level (the scheme version's with the
+   * target's own in their place), and the target's own among them (null: none). Absent for a change
+   * recorded before per-target thresholds existed: the scheme version's applied.
+   */
+  thresholds?: WarningThresholds;
+  overrides?: Partial<WarningThresholds> | null;
   /** When the target reached its current level. */
   since: string;
   history: Array<{
@@ -22,6 +29,8 @@ export interface WarningView extends ReadModelDocument {
     at: string;
     reasons: WarningReasonData[];
     schemeVersion: number;
+    thresholds?: WarningThresholds;
+    overrides?: Partial<WarningThresholds> | null;
   }>;
 }
 
@@ -44,6 +53,11 @@ export const warningsProjection = documentProjection<WarningView>({
     const { cycleId, unitId, category, schemeVersion, evaluatedAt, previousLevel } = event.data;
     const level: WarningLevel = event.type === 'WarningRaised' ? event.data.level : 'none';
     const reasons = event.type === 'WarningRaised' ? event.data.reasons : [];
+    // What applied, as recorded (absent on events from before per-target thresholds).
+    const applied =
+      event.data.thresholds === undefined
+        ? {}
+        : { thresholds: event.data.thresholds, overrides: event.data.overrides ?? null };
     return {
       _id: event.data.targetId,
       cycleId,
@@ -52,10 +66,11 @@ export const warningsProjection = documentProjection<WarningView>({
       level,
       reasons,
       schemeVersion,
+      ...applied,
       since: evaluatedAt,
       history: [
         ...(warning?.history ?? []),
-        { level, previousLevel, at: evaluatedAt, reasons, schemeVersion },
+        { level, previousLevel, at: evaluatedAt, reasons, schemeVersion, ...applied },
       ],
     };
   },
