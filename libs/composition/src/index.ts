@@ -6,7 +6,7 @@ import { usersProjection } from '@dukao/identity';
 import { appealsProjection, publicationsProjection, scoreAdjustmentsProjection } from '@dukao/scoring';
 import { accountabilityActionsProjection, supervisionNoticesProjection } from '@dukao/supervision';
 import { cyclesProjection, targetsProjection, unitsProjection } from '@dukao/targets';
-import { warningsProjection } from '@dukao/warnings';
+import { milestoneLightsProjection, warningsProjection } from '@dukao/warnings';
 import type { Projection } from '@dukao/projections';
 import { anomaliesProjection, spotChecksProjection } from '@dukao/audit';
 
@@ -23,6 +23,7 @@ export const allProjections: readonly Projection[] = [
   cyclesProjection,
   targetsProjection,
   warningsProjection,
+  milestoneLightsProjection,
   workCalendarsProjection,
   campaignsProjection,
   publicRatingLinksProjection,

@@ -10,6 +10,7 @@ import {
   type TargetEvent,
   type TargetView,
 } from '@dukao/targets';
+import { MilestoneLightsEvaluator } from './milestone-lights-evaluator';
 import { WarningEvaluator } from './warning-evaluator';
 
 /** Name of the reactor's checkpoint in the read-model store (a generation with no collections). */
@@ -23,7 +24,7 @@ const REACTS_TO: LogFilter = {
 const READS = [TARGETS, CYCLES];
 
 /**
- * Re-evaluates a target's warning after each change to it (a report, a verification, a rejection, an
+ * Re-evaluates a target's warning, and its milestones' lights, after each change to it (a report, a verification, a rejection, an
  * adjustment, a withdrawal) and every target of a cycle after a new scheme version is published:
  * Event → Command, as STYLE §2. A {@link LogReactor}: it follows the log from its own checkpoint,
  * in the one process holding its lease, once the `targets` and `cycles` views have applied the event.
@@ -36,6 +37,7 @@ const READS = [TARGETS, CYCLES];
 export class EvaluateWarningWhenTargetChanged extends LogReactor {
   constructor(
     private readonly evaluator: WarningEvaluator,
+    private readonly lights: MilestoneLightsEvaluator,
     engine: ProjectionEngine,
     @Inject(EVENT_STORE) events: EventStore,
     @Inject(READ_MODEL_STORE) private readonly views: ReadModelStore,
@@ -57,9 +59,18 @@ export class EvaluateWarningWhenTargetChanged extends LogReactor {
     if (event.type === 'SchemePublished') {
       const { cycleId } = (event as unknown as Extract<CycleEvent, { type: 'SchemePublished' }>).data;
       const targets = await this.views.find<TargetView>(TARGETS, { cycleId, status: 'issued' });
-      for (const target of targets) await this.evaluator.evaluate(target, cause, context);
+      for (const target of targets) {
+        await this.evaluator.evaluate(target, cause, context);
+        await this.lights.evaluate(target, cause, context);
+      }
     } else {
-      await this.evaluator.evaluateTarget((event as unknown as TargetEvent).data.targetId, cause, context);
+      const target = await this.views.get<TargetView>(
+        TARGETS,
+        (event as unknown as TargetEvent).data.targetId,
+      );
+      if (!target) return;
+      await this.evaluator.evaluate(target, cause, context);
+      await this.lights.evaluate(target, cause, context);
     }
   }
 }

@@ -17,6 +17,16 @@ import {
   type RecordWarningEvaluation,
   RecordWarningEvaluationHandler,
 } from './commands/evaluate-warning.command';
+import {
+  RecordMilestoneLights,
+  RecordMilestoneLightsHandler,
+} from './commands/record-milestone-lights.command';
+import { MilestoneLightsEvaluator } from './milestone-lights-evaluator';
+import {
+  MILESTONE_LIGHTS,
+  milestoneLightsProjection,
+  type MilestoneLightsView,
+} from './projections/milestone-lights.projection';
 import { gdpTarget, sh } from './domain/testing/worked-example.fixture';
 import type { WarningLevel } from './domain/warning-level';
 import { WARNINGS, type WarningView, warningsProjection } from './projections/warnings.projection';
@@ -66,6 +76,8 @@ let evaluator: WarningEvaluator;
 let tick: WarningsTick;
 /** Target ids of the evaluations sent through the command bus, in order. */
 let recorded: string[];
+/** Target ids of the milestone-light evaluations sent through the command bus, in order. */
+let recordedLights: string[];
 /** Makes the command bus fail for this target. */
 let failFor: string | null;
 
@@ -75,17 +87,23 @@ beforeEach(() => {
   events = new SqliteEventStore({ filename: join(dir, 'events.sqlite'), clock });
   views = new SqliteReadModelStore({ filename: join(dir, 'views.sqlite') });
   const handler = new RecordWarningEvaluationHandler(events);
+  const lightsHandler = new RecordMilestoneLightsHandler(events);
   recorded = [];
+  recordedLights = [];
   failFor = null;
   const bus = {
-    execute: async (command: RecordWarningEvaluation) => {
+    execute: async (command: RecordWarningEvaluation | RecordMilestoneLights) => {
+      if (command instanceof RecordMilestoneLights) {
+        recordedLights.push(command.command.targetId);
+        return lightsHandler.execute(command);
+      }
       recorded.push(command.command.targetId);
       if (command.command.targetId === failFor) throw new Error(`no luck with ${failFor}`);
       return handler.execute(command);
     },
   } as unknown as CommandBus;
   evaluator = new WarningEvaluator(bus, views, clock);
-  tick = new WarningsTick(evaluator, views, events, clock);
+  tick = new WarningsTick(evaluator, new MilestoneLightsEvaluator(bus, views, clock), views, events, clock);
 });
 afterEach(async () => {
   await events.close();
@@ -148,7 +166,7 @@ describe('when the warnings view has taken in the whole log', () => {
   });
 
   it('sends only the targets whose level changed through their stream', async () => {
-    expect(await tick.run()).toEqual({ evaluated: 3, changed: 1 });
+    expect(await tick.run()).toEqual({ evaluated: 3, changed: 1, lightsChanged: 0 });
     expect(recorded).toEqual(['C']);
     expect(await streamOf('C')).toEqual([['WarningRaised', 'bell', 'warn-C-tick-2026-08-01']]);
     expect(await streamOf('A')).toEqual([['WarningRaised', 'bell', 'warn-A-report-of-A']]);
@@ -158,7 +176,7 @@ describe('when the warnings view has taken in the whole log', () => {
     await tick.run();
     recorded = [];
     // The view is now behind the log (C's change): every target goes through its stream.
-    expect(await tick.run()).toEqual({ evaluated: 3, changed: 0 });
+    expect(await tick.run()).toEqual({ evaluated: 3, changed: 0, lightsChanged: 0 });
     expect(recorded).toEqual(['A', 'B', 'C']);
     expect(await streamOf('C')).toEqual([['WarningRaised', 'bell', 'warn-C-tick-2026-08-01']]);
   });
@@ -171,7 +189,7 @@ describe('when the warnings view lags behind the log', () => {
     // A bell recorded after the view's checkpoint; A has since caught up (a corrected report).
     await givenRaisedAfterReport(behind('A'));
     recorded = [];
-    expect(await tick.run()).toEqual({ evaluated: 2, changed: 1 });
+    expect(await tick.run()).toEqual({ evaluated: 2, changed: 1, lightsChanged: 0 });
     expect(recorded).toEqual(['A', 'B']);
     expect(await streamOf('A')).toEqual([
       ['WarningRaised', 'bell', 'warn-A-report-of-A'],
@@ -183,7 +201,7 @@ describe('when the warnings view lags behind the log', () => {
     await givenTargets([onTrack('A'), behind('B')]);
     await givenRaisedAfterReport(behind('B'));
     recorded = [];
-    expect(await tick.run()).toEqual({ evaluated: 2, changed: 0 });
+    expect(await tick.run()).toEqual({ evaluated: 2, changed: 0, lightsChanged: 0 });
     expect(recorded).toEqual(['A', 'B']);
   });
 });
@@ -197,7 +215,7 @@ it('pages through more issued targets than fit on one page, in id order, and ski
   await givenRaisedAfterReport(behind('T00005'));
   await givenWarningsView({ T00005: 'bell' }, (await events.headPosition())!);
   recorded = [];
-  expect(await tick.run()).toEqual({ evaluated: 2100, changed: 2 });
+  expect(await tick.run()).toEqual({ evaluated: 2100, changed: 2, lightsChanged: 0 });
   expect(recorded).toEqual(['T00705', 'T01405']);
 });
 
@@ -210,4 +228,88 @@ it('rejects with the first failure once the recordings under way have ended, sta
   expect(recorded.length).toBeLessThanOrEqual(11 + 64);
   for (const id of recorded.filter((id) => id !== 'T010'))
     expect(await streamOf(id)).toEqual([['WarningRaised', 'bell', `warn-${id}-tick-2026-08-01`]]);
+});
+
+describe('milestone lights (亮灯) on the tick', () => {
+  /** On track, with a milestone overdue since 31 July (red) and one due 3 August (yellow). */
+  const withMilestones = (id: string) =>
+    onTrack(id, {
+      milestones: [
+        {
+          milestoneId: 'm1',
+          title: '开工',
+          dueDate: '2026-07-31',
+          evidenceRequired: false,
+          completedOn: null,
+        },
+        {
+          milestoneId: 'm2',
+          title: '竣工',
+          dueDate: '2026-08-03',
+          evidenceRequired: false,
+          completedOn: null,
+        },
+      ],
+    });
+  const lightsOf = async (targetId: string) =>
+    (await events.readStream(`milestonelights-${targetId}`)).map((e) => [
+      (e.data as { milestoneId: string }).milestoneId,
+      (e.data as { light: string }).light,
+      e.metadata.commandId,
+    ]);
+
+  async function givenLightsView(docs: MilestoneLightsView[], checkpoint: number): Promise<void> {
+    const writer = await views.generation(
+      milestoneLightsProjection.name,
+      1,
+      milestoneLightsProjection.collections,
+    );
+    await writer.commit(
+      docs.map((document) => ({ type: 'put', collection: MILESTONE_LIGHTS, document })),
+      checkpoint,
+    );
+    await views.activate(milestoneLightsProjection.name, 1, milestoneLightsProjection.version);
+  }
+
+  it('records the lights that changed, once per day, and passes over targets without milestones', async () => {
+    await givenTargets([withMilestones('A'), onTrack('B')]);
+    const first = await tick.run();
+    expect(first.lightsChanged).toBe(1);
+    expect(recordedLights).toEqual(['A']);
+    expect(await lightsOf('A')).toEqual([
+      ['m1', 'red', 'lights-A-tick-2026-08-01'],
+      ['m2', 'yellow', 'lights-A-tick-2026-08-01'],
+    ]);
+    expect((await tick.run()).lightsChanged).toBe(0);
+    expect((await lightsOf('A')).length).toBe(2);
+  });
+
+  it('goes through no stream when the lights view, caught up with the log, already says so', async () => {
+    await givenTargets([withMilestones('A'), withMilestones('C')]);
+    const lit = (id: string): MilestoneLightsView => ({
+      _id: id,
+      cycleId: '2026',
+      unitId: 'U-A',
+      category: 'towns',
+      red: 1,
+      yellow: 1,
+      milestones: (['m1', 'm2'] as const).map((milestoneId, i) => ({
+        milestoneId,
+        title: milestoneId,
+        dueDate: i === 0 ? '2026-07-31' : '2026-08-03',
+        light: i === 0 ? 'red' : 'yellow',
+        done: false,
+        late: false,
+        since: NOW,
+        schemeVersion: 1,
+        milestoneYellowDays: 3,
+        history: [],
+      })),
+    });
+    // Something in the log, so the view's checkpoint can be said to have reached its head.
+    await givenRaisedAfterReport(behind('Z'));
+    await givenLightsView([lit('A')], (await events.headPosition())!);
+    expect((await tick.run()).lightsChanged).toBe(1);
+    expect(recordedLights).toEqual(['C']);
+  });
 });

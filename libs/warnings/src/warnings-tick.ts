@@ -3,8 +3,15 @@ import { type Actor, EVENT_STORE, type EventStore } from '@dukao/event-store';
 import { CLOCK, type Clock } from '@dukao/kernel';
 import { type Filter, READ_MODEL_STORE, type ReadModelStore } from '@dukao/read-model-store';
 import { TARGETS, type TargetView } from '@dukao/targets';
+import type { MilestoneLight } from './domain/milestone-light';
 import type { WarningLevel } from './domain/warning-level';
 import type { EvaluationCause } from './domain/warning.decider';
+import { MilestoneLightsEvaluator, type PlannedLights } from './milestone-lights-evaluator';
+import {
+  MILESTONE_LIGHTS,
+  type MilestoneLightsView,
+  milestoneLightsProjection,
+} from './projections/milestone-lights.projection';
 import { WARNINGS, type WarningView, warningsProjection } from './projections/warnings.projection';
 import {
   type CycleReads,
@@ -35,19 +42,25 @@ const RECORD_CONCURRENCY = 64;
 export class WarningsTick {
   constructor(
     private readonly evaluator: WarningEvaluator,
+    private readonly lights: MilestoneLightsEvaluator,
     @Inject(READ_MODEL_STORE) private readonly views: ReadModelStore,
     @Inject(EVENT_STORE) private readonly events: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   /** `by`: who asked for this run (an administrator), else the scheduler. */
-  async run(by?: { actor: Actor; correlationId: string }): Promise<{ evaluated: number; changed: number }> {
+  async run(by?: {
+    actor: Actor;
+    correlationId: string;
+  }): Promise<{ evaluated: number; changed: number; lightsChanged: number }> {
     const head = await this.events.headPosition();
     const correlationId = by?.correlationId ?? `warnings-tick:${this.clock().toISOString()}`;
     const cause: EvaluationCause = { kind: 'tick', eventId: null };
     const context: EvaluationContext = { actor: by?.actor, correlationId };
-    const recorder = new Recorder(this.evaluator, RECORD_CONCURRENCY);
+    const recorder = new Recorder(RECORD_CONCURRENCY);
     let evaluated = 0;
+    let changed = 0;
+    let lightsChanged = 0;
     try {
       for (let after: string | null = null; ;) {
         const filter: Filter =
@@ -72,7 +85,25 @@ export class WarningsTick {
         );
         for (const evaluation of planned) {
           if (current && evaluation.level === (current.get(evaluation.targetId) ?? 'none')) continue;
-          await recorder.add(evaluation);
+          await recorder.add(async () => {
+            if (recorded(await this.evaluator.record(evaluation))) changed += 1;
+          });
+        }
+        // 亮灯: the same page's milestone lights, each target's through its stream only when one differs.
+        const plannedLights: PlannedLights[] = [];
+        for (const target of page) {
+          const lights = await this.lights.plan(target, cause, context, cycles);
+          if (lights) plannedLights.push(lights);
+        }
+        const currentLights = await this.currentLights(
+          plannedLights.map((p) => p.targetId),
+          head,
+        );
+        for (const lights of plannedLights) {
+          if (currentLights && sameLights(lights.lights, currentLights.get(lights.targetId))) continue;
+          await recorder.add(async () => {
+            if (recorded(await this.lights.record(lights))) lightsChanged += 1;
+          });
         }
         if (page.length < PAGE_SIZE) break;
       }
@@ -80,7 +111,26 @@ export class WarningsTick {
       await recorder.idle();
     }
     recorder.check();
-    return { evaluated, changed: recorder.changed };
+    return { evaluated, changed, lightsChanged };
+  }
+
+  /** The recorded lights of each target's lit milestones, as `currentLevels` (null: the view cannot say). */
+  private async currentLights(
+    targetIds: readonly string[],
+    head: number | null,
+  ): Promise<Map<string, ReadonlyMap<string, MilestoneLight>> | null> {
+    if (head === null) return null;
+    const registration = await this.views.registration(milestoneLightsProjection.name);
+    if (registration?.checkpoint == null || registration.checkpoint < head) return null;
+    const lights = new Map<string, ReadonlyMap<string, MilestoneLight>>();
+    if (targetIds.length === 0) return lights;
+    const docs = await this.views.find<MilestoneLightsView>(
+      MILESTONE_LIGHTS,
+      { _id: { $in: targetIds } },
+      { limit: targetIds.length },
+    );
+    for (const doc of docs) lights.set(doc._id, new Map(doc.milestones.map((m) => [m.milestoneId, m.light])));
+    return lights;
   }
 
   /**
@@ -108,36 +158,40 @@ export class WarningsTick {
   }
 }
 
+/** True when a recording appended a change (not a replay of one recorded before). */
+const recorded = (outcome: { replayed: boolean; events: readonly unknown[] }) =>
+  !outcome.replayed && outcome.events.length > 0;
+
+/** True when every milestone's light is what was recorded (a milestone never recorded is green). */
+function sameLights(
+  now: ReadonlyMap<string, MilestoneLight>,
+  recordedLights: ReadonlyMap<string, MilestoneLight> | undefined,
+): boolean {
+  for (const [milestoneId, light] of now) {
+    if (light !== (recordedLights?.get(milestoneId) ?? 'green')) return false;
+  }
+  return true;
+}
+
 /**
- * Records evaluations with up to `limit` under way, across pages, so that the event store commits
+ * Runs recordings with up to `limit` under way, across pages, so that the event store commits
  * them together (one group commit, one fsync, for many changes). Once one has failed, no further one
  * starts, and the run rejects with that first error after those under way have ended.
  */
 class Recorder {
-  /** Evaluations that appended a change (not a replay of one recorded before). */
-  changed = 0;
   private readonly running = new Set<Promise<void>>();
   private failure: { error: unknown } | null = null;
 
-  constructor(
-    private readonly evaluator: WarningEvaluator,
-    private readonly limit: number,
-  ) {}
+  constructor(private readonly limit: number) {}
 
-  /** Starts recording `evaluation` once fewer than `limit` are under way. */
-  async add(evaluation: PlannedEvaluation): Promise<void> {
+  /** Starts `record` once fewer than `limit` are under way. */
+  async add(record: () => Promise<void>): Promise<void> {
     while (this.running.size >= this.limit && !this.failure) await Promise.race(this.running);
     this.check();
-    const recording: Promise<void> = this.evaluator
-      .record(evaluation)
-      .then(
-        (outcome) => {
-          if (!outcome.replayed && outcome.events.length > 0) this.changed += 1;
-        },
-        (error: unknown) => {
-          this.failure ??= { error };
-        },
-      )
+    const recording: Promise<void> = record()
+      .catch((error: unknown) => {
+        this.failure ??= { error };
+      })
       .finally(() => this.running.delete(recording));
     this.running.add(recording);
   }

@@ -4,13 +4,25 @@ import type { CommandContext } from '@dukao/event-store';
 import type { Role } from '@dukao/identity';
 import { type Filter, READ_MODEL_STORE, type ReadModelStore } from '@dukao/read-model-store';
 import { TARGETS, type TargetView, UNITS, type UnitView } from '@dukao/targets';
-import { type RaisedLevel, WARNINGS, type WarningView, WarningsTick } from '@dukao/warnings';
+import {
+  MILESTONE_LIGHTS,
+  type MilestoneLightsView,
+  type RaisedLevel,
+  WARNINGS,
+  type WarningView,
+  WarningsTick,
+} from '@dukao/warnings';
 import { ReadYourWrites } from '../common/read-your-writes';
 import { ApiError } from '../errors/api-error';
 import { CommandMeta, CurrentActor, type RequestActor, Roles } from '../security/access';
 import { scopeFilter } from '../targets/targets.controller';
 import { MinPositionQuery } from '../targets/target.dto';
-import { ListWarningsQuery, WarningBoardQuery, WarningTargetParams } from './warning.dto';
+import {
+  ListMilestoneLightsQuery,
+  ListWarningsQuery,
+  WarningBoardQuery,
+  WarningTargetParams,
+} from './warning.dto';
 
 /** Who may read warnings, each within their data scope (unit staff: their own unit). */
 export const WARNING_READERS: Role[] = [
@@ -108,6 +120,86 @@ export class WarningsController {
     };
   }
 
+  @Get('milestones')
+  @Roles(...WARNING_READERS)
+  @ApiOperation({
+    summary: '亮灯：节点亮红灯、黄灯的目标及其节点，按单位、周期、类别筛选，分页（按数据范围）',
+  })
+  async milestoneLights(@Query() query: ListMilestoneLightsQuery, @CurrentActor() actor: RequestActor) {
+    const lit =
+      query.light === undefined
+        ? { $or: [{ red: { $gt: 0 } }, { yellow: { $gt: 0 } }] }
+        : { [query.light]: { $gt: 0 } };
+    const filter: Filter = {
+      ...lit,
+      ...this.match(query),
+      ...(query.unitId ? { unitId: query.unitId } : {}),
+      ...scopeFilter(actor),
+    };
+    const page = await this.readYourWrites.page<MilestoneLightsView>(
+      MILESTONE_LIGHTS,
+      filter,
+      { red: -1, yellow: -1, _id: 1 },
+      query,
+    );
+    const targets = await Promise.all(page.items.map((d) => this.views.get<TargetView>(TARGETS, d._id)));
+    return {
+      ...page,
+      items: page.items.map((d, i) => ({
+        targetId: d._id,
+        title: targets[i]?.title ?? null,
+        cycleId: d.cycleId,
+        unitId: d.unitId,
+        category: d.category,
+        red: d.red,
+        yellow: d.yellow,
+        milestones: d.milestones
+          .filter((m) => (query.light === undefined ? m.light !== 'green' : m.light === query.light))
+          .map(({ history: _history, ...m }) => m),
+      })),
+    };
+  }
+
+  @Get(':targetId/milestones')
+  @Roles(...WARNING_READERS)
+  @ApiOperation({
+    summary: '目标各节点的亮灯情况（绿、黄、红）及每次变化的时间与适用的方案版本（按数据范围）',
+  })
+  async targetMilestoneLights(
+    @Param() { targetId }: WarningTargetParams,
+    @Query() query: MinPositionQuery,
+    @CurrentActor() actor: RequestActor,
+  ) {
+    await this.readYourWrites.waitFor(MILESTONE_LIGHTS, query.minPosition);
+    const target = await this.views.get<TargetView>(TARGETS, targetId);
+    if (!target || (actor.unitIds !== null && !actor.unitIds.includes(target.unitId))) {
+      throw new ApiError(404, 'TARGET_NOT_FOUND', '目标不存在');
+    }
+    const lights = await this.views.get<MilestoneLightsView>(MILESTONE_LIGHTS, targetId);
+    const recorded = new Map((lights?.milestones ?? []).map((m) => [m.milestoneId, m]));
+    return {
+      targetId,
+      title: target.title,
+      unitId: target.unitId,
+      // A milestone never recorded has only ever been green.
+      milestones: target.milestones.map((m) => {
+        const r = recorded.get(m.milestoneId);
+        return {
+          milestoneId: m.milestoneId,
+          title: m.title,
+          dueDate: m.dueDate,
+          completedOn: m.completedOn,
+          light: r?.light ?? 'green',
+          since: r?.since ?? null,
+          late: r?.late ?? false,
+          schemeVersion: r?.schemeVersion ?? null,
+          milestoneYellowDays: r?.milestoneYellowDays ?? null,
+          history: r?.history ?? [],
+        };
+      }),
+    };
+  }
+
   @Get(':targetId/history')
   @Roles(...WARNING_READERS)
   @ApiOperation({ summary: '目标的预警变化记录：每次升降级的时间、原因与适用的方案版本（按数据范围）' })
@@ -129,6 +221,9 @@ export class WarningsController {
       level: warning?.level ?? 'none',
       reasons: warning?.reasons ?? [],
       schemeVersion: warning?.schemeVersion ?? null,
+      // The thresholds applied at the last change, and the target's own among them (null: none).
+      thresholds: warning?.thresholds ?? null,
+      overrides: warning?.overrides ?? null,
       since: warning?.since ?? null,
       history: warning?.history ?? [],
     };
