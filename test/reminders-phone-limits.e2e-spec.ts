@@ -1,6 +1,5 @@
-import { JOB_QUEUE, ReminderPlanner, type SqliteJobQueue } from '@dukao/notifications';
-import { EvaluateWarningWhenTargetChanged } from '@dukao/warnings';
 import { bearer, type EmbeddedApp, type Session } from './support/embedded-app';
+import { reminderQueue } from './support/reminder-queue';
 import {
   addUnitPeople,
   createUnits,
@@ -43,29 +42,12 @@ describe('reminders: two people sharing a phone, held by the per-phone limit, no
     now = sh(local);
     await env.renew(system, security, admin, reviewer, staffA, leader, supervisor);
   };
-  const queue = () => env.app.get<SqliteJobQueue>(JOB_QUEUE);
-  const settle = async (position?: number) => {
-    if (position !== undefined)
-      expect(await env.app.get(EvaluateWarningWhenTargetChanged).waitFor(position, 10_000)).toBe(true);
-    expect(await env.app.get(ReminderPlanner).settle(10_000)).toBe(true);
-  };
-  /** Runs every job due at the test's time, until none is due or running. */
-  const drain = async () => {
-    for (let round = 0; round < 100; round++) {
-      await queue().tick();
-      const jobs = await queue().list({ limit: 1000 });
-      const busy = jobs.some(
-        (j) =>
-          j.state === 'running' ||
-          (j.state === 'pending' && j.attempts === 0 && Date.parse(j.runAt) <= Date.parse(now)),
-      );
-      if (!busy) return;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    throw new Error('the queue did not drain');
-  };
-  const outbox = async (): Promise<Array<{ key: string; to: string; text: string; sentAt: string }>> =>
-    (await env.http().get('/reminders/outbox?limit=1000').set(bearer(supervisor)).expect(200)).body.items;
+  const reminders = reminderQueue(
+    () => env,
+    () => now,
+  );
+  const { queue, settle, drain } = reminders;
+  const outbox = () => reminders.outbox(supervisor);
   const toSharedPhone = async () => (await outbox()).filter((m) => m.to === PHONES.leaderInCharge);
 
   beforeAll(async () => {

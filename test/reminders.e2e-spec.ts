@@ -1,15 +1,6 @@
-import { EVENT_STORE, type EventStore } from '@dukao/event-store';
-import {
-  JOB_QUEUE,
-  type JobInfo,
-  OutboxSmsGateway,
-  ReminderPlanner,
-  SendReminderProcessor,
-  type SqliteJobQueue,
-} from '@dukao/notifications';
-import { ProjectionEngine } from '@dukao/projections';
-import { EvaluateWarningWhenTargetChanged } from '@dukao/warnings';
+import { type JobInfo, OutboxSmsGateway, ReminderPlanner, SendReminderProcessor } from '@dukao/notifications';
 import { type EmbeddedApp, type Session, bearer } from './support/embedded-app';
+import { reminderQueue } from './support/reminder-queue';
 import {
   GDP_PROPOSAL,
   TOWN_A_PHONES as PHONES,
@@ -62,56 +53,15 @@ describe('reminders: Town A’s GDP target, tiers 1–3 by SMS, stopped by a rep
     now = sh(local);
     await env.renew(system, security, admin, reviewer, staffA, leader, supervisor);
   };
-  const queue = () => env.app.get<SqliteJobQueue>(JOB_QUEUE);
-  /** Waits until the warnings reactor handled the write at `position` and the planner every event since. */
-  const settle = async (position?: number) => {
-    if (position !== undefined)
-      expect(await env.app.get(EvaluateWarningWhenTargetChanged).waitFor(position, 10_000)).toBe(true);
-    expect(await env.app.get(ReminderPlanner).settle(10_000)).toBe(true);
-  };
-  /** Runs every reminder job due at the test's time, until none is due or running. */
-  const drain = async () => {
-    for (let round = 0; round < 100; round++) {
-      await queue().tick();
-      const jobs = await queue().list({ limit: 1000 });
-      const busy = jobs.some(
-        (j) =>
-          j.state === 'running' ||
-          (j.state === 'pending' && j.attempts === 0 && Date.parse(j.runAt) <= Date.parse(now)),
-      );
-      if (!busy) return;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    throw new Error('the queue did not drain');
-  };
+  const reminders_ = reminderQueue(
+    () => env,
+    () => now,
+  );
+  const { queue, settle, drain } = reminders_;
+  const outbox = () => reminders_.outbox(supervisor);
+  const sent = () => reminders_.sent(admin, supervisor);
   const reminders = async (): Promise<ReminderItem[]> =>
     (await env.http().get('/reminders?limit=1000').set(bearer(admin)).expect(200)).body.items;
-  const outbox = async (): Promise<Array<{ key: string; to: string; text: string; sentAt: string }>> =>
-    (await env.http().get('/reminders/outbox?limit=1000').set(bearer(supervisor)).expect(200)).body.items;
-  /** Each SMS sent, oldest first: the reminder items it carried (from the log's SmsSent), to whom, when. */
-  const sent = async () => {
-    const box = await outbox();
-    const head = await env.app.get<EventStore>(EVENT_STORE).headPosition();
-    if (head !== null)
-      expect(await env.app.get(ProjectionEngine).waitFor('smsMessages', head, 10_000)).toBe(true);
-    const logged = (await env.http().get('/reminders/messages?limit=1000').set(bearer(admin)).expect(200))
-      .body.items as Array<{
-      _id: string;
-      items: Array<{ reminderKey: string }>;
-      status: string;
-      sentAt: string;
-    }>;
-    const byKey = new Map(logged.map((m) => [m._id, m]));
-    return box.map((m) => {
-      expect(byKey.get(m.key)).toMatchObject({ status: 'sent', sentAt: m.sentAt });
-      return {
-        keys: byKey.get(m.key)!.items.map((i) => i.reminderKey),
-        to: m.to,
-        sentAt: m.sentAt,
-        text: m.text,
-      };
-    });
-  };
   const report = (body: Record<string, unknown>) =>
     env.http().post(`/targets/${targetId}/reports`).set(bearer(staffA)).send(body).expect(201);
 

@@ -1,7 +1,6 @@
-import { EVENT_STORE, type EventStore } from '@dukao/event-store';
-import { JOB_QUEUE, ReminderPlanner, type SqliteJobQueue } from '@dukao/notifications';
-import { ProjectionEngine } from '@dukao/projections';
+import { ReminderPlanner } from '@dukao/notifications';
 import { type EmbeddedApp, type Session, bearer } from './support/embedded-app';
+import { reminderQueue } from './support/reminder-queue';
 import {
   TOWN_A_PHONES as PHONES,
   addUnitPeople,
@@ -49,49 +48,14 @@ describe('supervision reminders: a case’s deadline by tiers 1–3, 二次督�
     now = sh(local);
     await env.renew(system, security, admin, reviewer, staffA, leader, supervisor);
   };
-  const queue = () => env.app.get<SqliteJobQueue>(JOB_QUEUE);
-  const settle = async () => expect(await env.app.get(ReminderPlanner).settle(10_000)).toBe(true);
-  /** Runs every job due at the test's time, until none is due or running. */
-  const drain = async () => {
-    for (let round = 0; round < 100; round++) {
-      await queue().tick();
-      const jobs = await queue().list({ limit: 1000 });
-      const busy = jobs.some(
-        (j) =>
-          j.state === 'running' ||
-          (j.state === 'pending' && j.attempts === 0 && Date.parse(j.runAt) <= Date.parse(now)),
-      );
-      if (!busy) return;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    throw new Error('the queue did not drain');
-  };
-  const outbox = async (): Promise<Array<{ key: string; to: string; text: string; sentAt: string }>> =>
-    (await env.http().get('/reminders/outbox?limit=1000').set(bearer(supervisor)).expect(200)).body.items;
-  /** Each SMS sent, oldest first, with the reminder items the log's SmsSent says it carried. */
-  const sent = async () => {
-    const box = await outbox();
-    const head = await env.app.get<EventStore>(EVENT_STORE).headPosition();
-    if (head !== null)
-      expect(await env.app.get(ProjectionEngine).waitFor('smsMessages', head, 10_000)).toBe(true);
-    const logged = (await env.http().get('/reminders/messages?limit=1000').set(bearer(admin)).expect(200))
-      .body.items as Array<{
-      _id: string;
-      items: Array<{ reminderKey: string; noticeId: string | null; targetId: string | null }>;
-      status: string;
-      sentAt: string;
-    }>;
-    const byKey = new Map(logged.map((m) => [m._id, m]));
-    return box.map((m) => {
-      expect(byKey.get(m.key)).toMatchObject({ status: 'sent', sentAt: m.sentAt });
-      return {
-        keys: byKey.get(m.key)!.items.map((i) => i.reminderKey),
-        to: m.to,
-        sentAt: m.sentAt,
-        text: m.text,
-      };
-    });
-  };
+  const reminders = reminderQueue(
+    () => env,
+    () => now,
+  );
+  const { queue, drain } = reminders;
+  const settle = () => reminders.settle();
+  const outbox = () => reminders.outbox(supervisor);
+  const sent = () => reminders.sent(admin, supervisor);
   /** The case's pending reminders: key and time. */
   const pendingOfCase = async () =>
     (await queue().list({ state: 'pending', limit: 1000 }))

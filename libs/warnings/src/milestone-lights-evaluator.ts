@@ -3,7 +3,6 @@ import { CommandBus } from '@nestjs/cqrs';
 import { CLOCK, type Clock } from '@dukao/kernel';
 import { READ_MODEL_STORE, type ReadModelStore } from '@dukao/read-model-store';
 import {
-  CYCLES,
   type CycleView,
   shanghaiDate,
   type TargetView,
@@ -20,6 +19,7 @@ import type { EvaluationCause } from './domain/warning.decider';
 import {
   type CycleReads,
   type EvaluationContext,
+  readCycle,
   WARNING_REACTOR_ACTOR,
   WARNING_SCHEDULER_ACTOR,
 } from './warning-evaluator';
@@ -116,9 +116,6 @@ export class MilestoneLightsEvaluator {
   }
 
   private cycle(cycleId: string, reads?: CycleReads): Promise<CycleView | null> {
-    if (!reads) return this.views.get<CycleView>(CYCLES, cycleId);
-    let read = reads.get(cycleId);
-    if (!read) reads.set(cycleId, (read = this.views.get<CycleView>(CYCLES, cycleId)));
-    return read;
+    return readCycle(this.views, cycleId, reads);
   }
 }

@@ -134,9 +134,18 @@ export class WarningEvaluator {
   }
 
   private cycle(cycleId: string, reads?: CycleReads): Promise<CycleView | null> {
-    if (!reads) return this.views.get<CycleView>(CYCLES, cycleId);
-    let read = reads.get(cycleId);
-    if (!read) reads.set(cycleId, (read = this.views.get<CycleView>(CYCLES, cycleId)));
-    return read;
+    return readCycle(this.views, cycleId, reads);
   }
+}
+
+/** A cycle's view, read once per batch when `reads` is given. */
+export function readCycle(
+  views: ReadModelStore,
+  cycleId: string,
+  reads?: CycleReads,
+): Promise<CycleView | null> {
+  if (!reads) return views.get<CycleView>(CYCLES, cycleId);
+  let read = reads.get(cycleId);
+  if (!read) reads.set(cycleId, (read = views.get<CycleView>(CYCLES, cycleId)));
+  return read;
 }
