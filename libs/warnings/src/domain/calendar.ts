@@ -48,9 +48,21 @@ export function addDays(date: string, days: number): string {
 
 /** Whole days from one date to another (positive when `to` is later). */
 export function daysBetween(from: string, to: string): number {
-  const [y1, m1, d1] = parseDate(from);
-  const [y2, m2, d2] = parseDate(to);
-  return Math.round((Date.UTC(y2, m2 - 1, d2) - Date.UTC(y1, m1 - 1, d1)) / DAY_MS);
+  return daysFromTo(midnightMs(from), midnightMs(to));
+}
+
+/**
+ * A date's midnight as a UTC timestamp (`Date.UTC` of its year, month and day: a day past the end of
+ * its month rolls over, as in `daysBetween`). Two of them give whole days with `daysFromTo`.
+ */
+export function midnightMs(date: string): number {
+  const [y, m, d] = parseDate(date);
+  return Date.UTC(y, m - 1, d);
+}
+
+/** Whole days between two `midnightMs` (positive when `toMs` is later). */
+export function daysFromTo(fromMs: number, toMs: number): number {
+  return Math.round((toMs - fromMs) / DAY_MS);
 }
 
 export const toIso = (instant: string | Date): string => new Date(instant).toISOString();

@@ -14,7 +14,7 @@ import {
   targetProgress,
   type TargetView,
 } from '@dukao/targets';
-import { dateLabel, daysBetween, numberLabel, periodLabel } from './calendar';
+import { dateLabel, daysFromTo, midnightMs, numberLabel, periodLabel } from './calendar';
 
 /** 预警: none / 警铃 bell / 黄牌 yellow / 红牌 red, in rising order. */
 export const WARNING_LEVELS = ['none', 'bell', 'yellow', 'red'] as const;
@@ -104,19 +104,25 @@ export function evaluateWarning(
   thresholds: WarningThresholds,
   now: string | Date,
 ): Warning {
-  const t: WarningThresholds = { ...thresholds, ...definedOnly(input.overrides ?? {}) };
+  const t: WarningThresholds = input.overrides
+    ? { ...thresholds, ...definedOnly(input.overrides) }
+    : thresholds;
   const today = shanghaiDate(now);
+  let todayMidnight: number | undefined;
+  const todayMs = () => (todayMidnight ??= midnightMs(today));
   const reasons: WarningReason[] = [];
 
   const figures = gapFigures(input);
   if (figures) {
     const { period, completionPct, expectedPct, gap } = figures;
-    const fired: Array<[WarningRule, RaisedLevel, number]> = [
-      ['gapAboveRed', 'red', t.redGap],
-      ['gapAboveYellow', 'yellow', t.yellowGap],
-      ['gapAboveBell', 'bell', t.bellGap],
-    ];
-    const hit = fired.find(([, , limit]) => gap > limit);
+    const hit: [WarningRule, RaisedLevel, number] | null =
+      gap > t.redGap
+        ? ['gapAboveRed', 'red', t.redGap]
+        : gap > t.yellowGap
+          ? ['gapAboveYellow', 'yellow', t.yellowGap]
+          : gap > t.bellGap
+            ? ['gapAboveBell', 'bell', t.bellGap]
+            : null;
     if (hit) {
       const [rule, level, limit] = hit;
       reasons.push({
@@ -128,13 +134,28 @@ export function evaluateWarning(
     }
   }
 
+  // Each period's due date and end come from a table made once per year, cadence and due day; the
+  // message is written only for a period that fires.
   const reported = new Set(input.reportedPeriods);
-  for (const period of periodsOf(input.year, input.cadence)) {
+  let calendar: readonly PeriodDates[] | null | undefined;
+  const periods = periodsOf(input.year, input.cadence);
+  for (let i = 0; i < periods.length; i += 1) {
+    const period = periods[i]!;
     if (reported.has(period)) continue;
-    if (input.issuedAt && periodEnd(period) <= input.issuedAt) continue;
-    const dueDate = reportDueDate(period, input.reportDueDay);
-    const days = daysBetween(today, dueDate);
-    const what = `${periodLabel(period)}进度应于${dateLabel(dueDate, input.year)}前报送`;
+    if (calendar === undefined) calendar = periodDates(input.year, input.cadence, input.reportDueDay);
+    let dueDate: string;
+    let days: number;
+    if (calendar) {
+      const dates = calendar[i]!;
+      if (input.issuedAt && dates.end <= input.issuedAt) continue;
+      dueDate = dates.dueDate;
+      days = daysFromTo(todayMs(), dates.dueMs);
+    } else {
+      // No table for these periods: each date made as it is needed, so that the same error is thrown.
+      if (input.issuedAt && periodEnd(period) <= input.issuedAt) continue;
+      dueDate = reportDueDate(period, input.reportDueDay);
+      days = daysFromTo(todayMs(), midnightMs(dueDate));
+    }
     if (days < 0) {
       const late = -days;
       const long = late > t.redOverdueDays;
@@ -143,7 +164,7 @@ export function evaluateWarning(
         level: long ? 'red' : 'yellow',
         period,
         dueDate,
-        detail: `${what}，已逾期 ${late} 天${long ? `，超过 ${t.redOverdueDays} 天` : ''}`,
+        detail: `${reportDue(period, dueDate, input.year)}，已逾期 ${late} 天${long ? `，超过 ${t.redOverdueDays} 天` : ''}`,
       });
     } else if (days <= t.dueSoonDays) {
       reasons.push({
@@ -151,22 +172,21 @@ export function evaluateWarning(
         level: 'bell',
         period,
         dueDate,
-        detail: `${what}，${remaining(days)}`,
+        detail: `${reportDue(period, dueDate, input.year)}，${remaining(days)}`,
       });
     }
   }
 
   for (const m of input.milestones) {
     if (m.completedOn !== null) continue;
-    const days = daysBetween(today, m.dueDate);
-    const what = `节点“${m.title}”应于${dateLabel(m.dueDate, input.year)}前完成`;
+    const days = daysFromTo(todayMs(), midnightMs(m.dueDate));
     if (days < 0) {
       reasons.push({
         rule: 'milestoneOverdue',
         level: 'red',
         milestoneId: m.milestoneId,
         dueDate: m.dueDate,
-        detail: `${what}，已逾期 ${-days} 天`,
+        detail: `${milestoneDue(m.title, m.dueDate, input.year)}，已逾期 ${-days} 天`,
       });
     } else if (days <= t.dueSoonDays) {
       reasons.push({
@@ -174,13 +194,13 @@ export function evaluateWarning(
         level: 'bell',
         milestoneId: m.milestoneId,
         dueDate: m.dueDate,
-        detail: `${what}，${remaining(days)}`,
+        detail: `${milestoneDue(m.title, m.dueDate, input.year)}，${remaining(days)}`,
       });
     }
   }
 
   // Strongest first; Array.prototype.sort is stable, so equal levels keep gap → periods → milestones.
-  reasons.sort((a, b) => levelRank(b.level) - levelRank(a.level));
+  if (reasons.length > 1) reasons.sort((a, b) => levelRank(b.level) - levelRank(a.level));
   const level = reasons.reduce<WarningLevel>((acc, r) => higherLevel(acc, r.level), 'none');
   return {
     level,
@@ -189,6 +209,47 @@ export function evaluateWarning(
     expectedPct: figures?.expectedPct ?? null,
     gap: figures?.gap ?? null,
   };
+}
+
+const reportDue = (period: string, dueDate: string, year: number): string =>
+  `${periodLabel(period)}进度应于${dateLabel(dueDate, year)}前报送`;
+
+const milestoneDue = (title: string, dueDate: string, year: number): string =>
+  `节点“${title}”应于${dateLabel(dueDate, year)}前完成`;
+
+/** A period's report due date (and its `midnightMs`) and the instant the period ends. */
+interface PeriodDates {
+  dueDate: string;
+  dueMs: number;
+  end: string;
+}
+
+const PERIOD_DATES = new Map<string, readonly PeriodDates[]>();
+/** Tables kept at most (a year has two cadences and up to 31 due days). */
+const PERIOD_DATES_KEPT = 256;
+
+/**
+ * The dates of every period of a year for a cadence and due day, in `periodsOf` order, made with
+ * `reportDueDate` and `periodEnd` (so they are what those say) once and kept: every target of a
+ * cycle shares a handful of them. null when one of them cannot be made (a year without periods of
+ * that form, a due day that makes no date): nothing is kept then.
+ */
+function periodDates(year: number, cadence: Cadence, dueDay: number): readonly PeriodDates[] | null {
+  const key = `${year}|${cadence}|${dueDay}`;
+  let dates = PERIOD_DATES.get(key);
+  if (!dates) {
+    try {
+      dates = periodsOf(year, cadence).map((period) => {
+        const dueDate = reportDueDate(period, dueDay);
+        return { dueDate, dueMs: midnightMs(dueDate), end: periodEnd(period) };
+      });
+    } catch {
+      return null;
+    }
+    if (PERIOD_DATES.size >= PERIOD_DATES_KEPT) PERIOD_DATES.clear();
+    PERIOD_DATES.set(key, dates);
+  }
+  return dates;
 }
 
 /** The gap at the latest reported period, computed as the targets' progress view computes it. */
