@@ -460,6 +460,14 @@ interface TableStatements {
   delete: Database.Statement;
 }
 
-function toDocument<T extends ReadModelDocument>(row: { id: string; doc: string }): T {
-  return { _id: row.id, ...(JSON.parse(row.doc) as object) } as T;
+/**
+ * A stored row as a document: `_id` first, then the stored fields (the writer strips `_id` from
+ * them). The id is spliced into the JSON text rather than the parsed object copied into a new one:
+ * same document, same key order, one object made instead of two (this is every read's hot path).
+ */
+export function toDocument<T extends ReadModelDocument>(row: { id: string; doc: string }): T {
+  const { id, doc } = row;
+  if (doc.charCodeAt(0) !== 0x7b /* { */) return { _id: id, ...(JSON.parse(doc) as object) } as T;
+  const head = `{"_id":${JSON.stringify(id)}`;
+  return JSON.parse(doc === '{}' ? `${head}}` : `${head},${doc.slice(1)}`) as T;
 }
