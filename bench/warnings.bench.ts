@@ -17,8 +17,12 @@
  * projection code (`populate`); the warning streams earlier ticks left are appended through the
  * port and projected by the engine. The app is a Nest application context with the real modules
  * (stores, projections running, CQRS, `WarningsModule`), as the api runs them in embedded mode.
+ *
+ * `BENCH_WARNINGS_PROFILE=<file>` writes a CPU profile of the first tick to that file.
  */
 import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -742,7 +746,11 @@ async function measureTick(context: BenchContext): Promise<Figures> {
         );
       return seconds;
     };
-    const first = await timedRun('tick', changes);
+    const profile = process.env.BENCH_WARNINGS_PROFILE;
+    const first = profile
+      ? await profiled(profile, () => timedRun('tick', changes))
+      : await timedRun('tick', changes);
+    if (profile) log(`profile of the tick written to ${profile}`);
     log(`tick: ${first.toFixed(2)} s, ${changes.toLocaleString('en-US')} changes recorded`);
     await catchUp('after the tick');
     // The warnings view now says what the pure evaluation says, target for target.
@@ -768,6 +776,26 @@ async function measureTick(context: BenchContext): Promise<Figures> {
     };
   } finally {
     await app.close();
+  }
+}
+
+/**
+ * Runs `subject` under the CPU profiler and writes the profile to `file` (`BENCH_WARNINGS_PROFILE`,
+ * a .cpuprofile for Chrome's DevTools): the figure measured then includes the profiler's overhead.
+ */
+async function profiled<T>(file: string, subject: () => Promise<T>): Promise<T> {
+  const session = new Session();
+  session.connect();
+  try {
+    await session.post('Profiler.enable');
+    await session.post('Profiler.setSamplingInterval', { interval: 500 });
+    await session.post('Profiler.start');
+    const result = await subject();
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(file, JSON.stringify(profile));
+    return result;
+  } finally {
+    session.disconnect();
   }
 }
 
