@@ -8,6 +8,7 @@ import {
   IsInt,
   IsISO8601,
   IsNumber,
+  IsObject,
   IsOptional,
   IsString,
   Matches,
@@ -75,6 +76,16 @@ export class AdjustBody {
   @IsNumber(finite) newValue!: number;
   @IsISO8601({ strict: true }) effectiveFrom!: string;
   @IsString() @MinLength(1) @MaxLength(100) rulingRef!: string;
+  @IsString() @MinLength(1) @MaxLength(500) reason!: string;
+}
+
+export class WarningThresholdsBody {
+  /**
+   * The target's own warning thresholds from now on: any of the scheme's `warnings` keys (bellGap,
+   * yellowGap, redGap in percentage points; dueSoonDays, redOverdueDays, milestoneYellowDays in
+   * whole days), each replacing the scheme's; `{}` clears them. Checked key by key by the target.
+   */
+  @IsObject() thresholds!: Record<string, unknown>;
   @IsString() @MinLength(1) @MaxLength(500) reason!: string;
 }
 

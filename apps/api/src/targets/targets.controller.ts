@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Put, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type CommandContext, deriveEventId } from '@dukao/event-store';
@@ -8,6 +8,8 @@ import { CLOCK, type Clock } from '@dukao/kernel';
 import { READ_MODEL_STORE, type Filter, type ReadModelStore } from '@dukao/read-model-store';
 import {
   ChangeTarget,
+  CYCLES,
+  type CycleView,
   type EvidenceRef,
   MissedPeriodsCheck,
   periodEnd,
@@ -20,6 +22,8 @@ import {
   type TargetView,
   round2,
   targetProgress,
+  versionAt,
+  warningThresholdsInForce,
 } from '@dukao/targets';
 import { ReadYourWrites } from '../common/read-your-writes';
 import { ApiError } from '../errors/api-error';
@@ -39,6 +43,7 @@ import {
   DashboardQuery,
   EvidenceItemDto,
   UnitIdParams,
+  WarningThresholdsBody,
 } from './target.dto';
 
 /** Who may read targets, each within their data scope. */
@@ -125,10 +130,18 @@ export class TargetsController {
     const now = this.clock();
     return {
       ...page,
-      items: page.items.map(({ reports: _reports, reviewHistory: _history, ...target }) => ({
-        ...target,
-        progress: targetProgress(target as TargetView, now),
-      })),
+      items: page.items.map(
+        ({
+          reports: _reports,
+          reviewHistory: _history,
+          warningThresholdHistory: _thresholds,
+          ...target
+        }) => ({
+          ...target,
+          warningThresholds: target.warningThresholds ?? null,
+          progress: targetProgress(target as TargetView, now),
+        }),
+      ),
     };
   }
 
@@ -145,7 +158,35 @@ export class TargetsController {
     await this.readYourWrites.waitFor(TARGETS, query.minPosition);
     const target = await this.views.get<TargetView>(TARGETS, targetId);
     if (!target || !this.inScope(actor, target)) throw new ApiError(404, 'TARGET_NOT_FOUND', '目标不存在');
-    return { ...target, progress: targetProgress(target, this.clock()) };
+    const now = this.clock();
+    return {
+      ...target,
+      warningThresholds: target.warningThresholds ?? null,
+      warningThresholdHistory: target.warningThresholdHistory ?? [],
+      warningThresholdsInForce: await this.thresholdsInForce(target, now),
+      progress: targetProgress(target, now),
+    };
+  }
+
+  @Put(':targetId/warning-thresholds')
+  @Roles('assessmentAdmin')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      '设置目标自身的预警阈值（替代评分方案的同名阈值，{} 为清除），须写明理由；立即重新评估预警（考核管理）',
+  })
+  setWarningThresholds(
+    @Param() { targetId }: TargetParams,
+    @Body() body: WarningThresholdsBody,
+    @CommandMeta() context: CommandContext,
+  ) {
+    return this.commands.execute(
+      new ChangeTarget(
+        targetId,
+        { type: 'SetWarningThresholds', thresholds: body.thresholds, reason: body.reason, at: this.now() },
+        context,
+      ),
+    );
   }
 
   @Post(':targetId/reviews')
@@ -325,6 +366,20 @@ export class TargetsController {
         },
       ),
     );
+  }
+
+  /**
+   * The warning thresholds that apply to the target now: the scheme version in force for its cycle,
+   * with the target's own in their place. null before any scheme is in force.
+   */
+  private async thresholdsInForce(target: TargetView, now: Date) {
+    const cycle = await this.views.get<CycleView>(CYCLES, target.cycleId);
+    const version = cycle ? versionAt(cycle.schemes, now.toISOString()) : undefined;
+    if (!version) return null;
+    return {
+      schemeVersion: version.version,
+      thresholds: warningThresholdsInForce(version.scheme.warnings, target.warningThresholds),
+    };
   }
 
   private inScope(actor: RequestActor, target: TargetView): boolean {

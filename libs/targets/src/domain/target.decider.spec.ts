@@ -1181,7 +1181,7 @@ describe('target decider', () => {
       spec
         .given(...issuedTarget())
         .when(set({ yellowGapPoints: 8 }))
-        .thenRefuses('INVALID_WARNING_THRESHOLDS', /未知的预警阈值“yellowGapPoints”/);
+        .thenRefuses('INVALID_WARNING_THRESHOLDS', /未知的预警阈值：“yellowGapPoints”/);
     });
 
     it('refuses without a reason', () => {

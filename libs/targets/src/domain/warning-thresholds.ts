@@ -40,8 +40,11 @@ export function parseWarningThresholds(
 ): { thresholds: WarningThresholdOverrides; problems: [] } | { thresholds: null; problems: string[] } {
   const problems: string[] = [];
   const known = new Set<string>(WARNING_THRESHOLD_FIELDS.map((f) => f.key));
-  for (const key of Object.keys(value))
-    if (!known.has(key)) problems.push(`未知的预警阈值“${key.slice(0, 64)}”`);
+  const unknown = Object.keys(value).filter((key) => !known.has(key));
+  if (unknown.length > 0) {
+    const named = unknown.slice(0, 5).map((key) => `“${key.slice(0, 64)}”`);
+    problems.push(`未知的预警阈值：${named.join('、')}${unknown.length > 5 ? ' 等' : ''}`);
+  }
   const thresholds: WarningThresholdOverrides = {};
   for (const { key, name, integer, max } of WARNING_THRESHOLD_FIELDS) {
     if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
