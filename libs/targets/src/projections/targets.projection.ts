@@ -97,8 +97,8 @@ export interface TargetView extends ReadModelDocument {
   missedPeriods: string[];
   /**
    * The target's own warning thresholds (预警阈值), replacing the scheme version's for the keys given;
-   * null when it has none (the scheme's apply). Optional: documents built before version 3 (served
-   * while version 3 rebuilds) have none, and absent means none.
+   * null when it has none (the scheme's apply). Optional: absent on documents of targets that never
+   * had any (built before the field existed), and absent means none.
    */
   warningThresholds?: WarningThresholdOverrides | null;
   /** Each setting or clearing of them, oldest first: the set from then on, why, when and by whom. */
@@ -341,8 +341,9 @@ function evolveTarget(target: TargetView | null, stored: StoredEvent): TargetVie
 export const targetsProjection = documentProjection<TargetView>({
   name: 'targets',
   // 2: confirmed false reports (FalseReportConfirmed) flag the report and list the case.
-  // 3: the target's own warning thresholds (WarningThresholdsSet) and their history.
-  version: 3,
+  // WarningThresholdsSet adds optional fields (absent: none) and no earlier event sets them, so the
+  // documents built so far stay right: no rebuild (which would freeze the view until caught up).
+  version: 2,
   eventTypes: [...TARGET_EVENT_TYPES, FALSE_REPORT_CONFIRMED],
   collection: {
     name: TARGETS,
