@@ -15,7 +15,7 @@ import {
 } from '@nestjs/common';
 import { toBuffer as qrPng, toString as qrString } from 'qrcode';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   CAMPAIGNS,
   type CampaignDefinition,
@@ -38,6 +38,7 @@ import { CLOCK, type Clock } from '@dukao/kernel';
 import { READ_MODEL_STORE, type ReadModelStore } from '@dukao/read-model-store';
 import { ReadYourWrites } from '../common/read-your-writes';
 import { PublicRatingLimiter } from './public-rating-limiter';
+import { type PublicRatingInput, PublicRatingBodyPipe } from './public-rating-body.pipe';
 import { ApiError } from '../errors/api-error';
 import {
   CommandMeta,
@@ -301,7 +302,8 @@ export class PublicRatingsController {
   @ApiOperation({
     summary: '社会公众评议（无需登录；每个链接一次；不记录用户、IP 或设备，仅记录所在网段的加盐摘要）',
   })
-  rate(@Body() body: PublicRatingBody, @Req() request: DukaoRequest) {
+  @ApiBody({ type: PublicRatingBody })
+  rate(@Body(PublicRatingBodyPipe) body: PublicRatingInput, @Req() request: DukaoRequest) {
     const context: CommandContext = {
       commandId: randomUUID(),
       actor: { userId: 'anonymous', role: 'public', unitId: null },
