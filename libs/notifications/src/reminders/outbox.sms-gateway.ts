@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { SmsGateway, SmsMessage } from './sms.port';
+import { SqliteGroupCommit } from './sqlite-group-commit';
 
 export interface OutboxMessage {
   key: string;
@@ -14,7 +15,9 @@ export interface OutboxMessage {
 /**
  * The embedded SMS gateway: it sends nothing, it stores every message in its own SQLite file
  * (`<DATA_DIR>/sms-outbox.sqlite`, no read model), idempotent by key: the same key twice is stored
- * once and answers the first message's provider id. `list` shows what would have been sent.
+ * once and answers the first message's provider id. `list` shows what would have been sent. The sends
+ * of one turn of the event loop share a commit ({@link SqliteGroupCommit}); each answers once its
+ * message is committed.
  *
  * Production gateways: `HttpSmsGateway` and `AliyunSmsGateway`, chosen by `SMS_GATEWAY`.
  */
@@ -22,6 +25,7 @@ export class OutboxSmsGateway implements SmsGateway {
   private readonly db: Database.Database;
   private readonly insert: Database.Statement;
   private readonly byKey: Database.Statement;
+  private readonly group: SqliteGroupCommit;
 
   constructor(
     filename: string,
@@ -38,23 +42,34 @@ export class OutboxSmsGateway implements SmsGateway {
       key TEXT PRIMARY KEY, to_phone TEXT NOT NULL, text TEXT NOT NULL, provider_id TEXT NOT NULL, sent_at TEXT NOT NULL
     ) STRICT; CREATE INDEX IF NOT EXISTS sms_outbox_by_phone ON sms_outbox (to_phone, sent_at);`);
     this.insert = this.db.prepare(
-      'INSERT INTO sms_outbox (key, to_phone, text, provider_id, sent_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING',
+      'INSERT INTO sms_outbox (key, to_phone, text, provider_id, sent_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING RETURNING provider_id',
     );
     this.byKey = this.db.prepare('SELECT provider_id FROM sms_outbox WHERE key = ?');
+    this.group = new SqliteGroupCommit(this.db);
   }
 
   async send(message: SmsMessage): Promise<{ providerId: string }> {
     if (!message.key) throw new Error('an SMS needs an idempotency key');
     if (!message.to) throw new Error('an SMS needs a phone number');
-    this.insert.run(message.key, message.to, message.text, `outbox-${message.key}`, this.now().toISOString());
-    const row = this.byKey.get(message.key) as { provider_id: string };
-    return { providerId: row.provider_id };
+    return this.group.write(() => {
+      // A key stored before answers its first provider id (the insert returns no row then).
+      const row = (this.insert.get(
+        message.key,
+        message.to,
+        message.text,
+        `outbox-${message.key}`,
+        this.now().toISOString(),
+      ) ?? this.byKey.get(message.key)) as { provider_id: string };
+      return { providerId: row.provider_id };
+    });
   }
 
   /** Stored messages, oldest first. */
   async list(options: { to?: string; limit?: number; skip?: number } = {}): Promise<OutboxMessage[]> {
     const limit = Math.min(Math.max(options.limit ?? 100, 0), 1000);
     const skip = Math.max(options.skip ?? 0, 0);
+    // Lists committed messages only: a send of this turn whose commit then fails never shows.
+    while (this.group.pending) await this.group.committed().catch(() => undefined);
     const rows = (
       options.to
         ? this.db
@@ -72,6 +87,8 @@ export class OutboxSmsGateway implements SmsGateway {
   }
 
   close(): void {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    this.group.commitNow();
+    this.db.close();
   }
 }

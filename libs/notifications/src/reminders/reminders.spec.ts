@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteEventStore } from '@dukao/event-store';
+import { type EventStore, SqliteEventStore } from '@dukao/event-store';
 import type { ReadModelStore } from '@dukao/read-model-store';
 import { DEFAULT_SCHEME } from '@dukao/targets';
 import type { JobPayload } from '../job-queue.port';
@@ -9,6 +9,7 @@ import { SqliteJobQueue } from '../sqlite.job-queue';
 import { OutboxSmsGateway } from './outbox.sms-gateway';
 import { REMINDER_JOB, type ReminderJobPayload } from './reminder-planner.reactor';
 import { digestTemplateParams, SendReminderProcessor, SMS_JOB } from './send-reminder.processor';
+import { smsStreamId } from './sms.events';
 import { SmsLedger } from './sms-ledger';
 import type { SmsGateway } from './sms.port';
 
@@ -221,7 +222,7 @@ describe('SendReminderProcessor', () => {
     });
     // A second person sharing the phone (a secretary's number) got a message sealed at 09:01:40.
     ledger.join(third, { userId: 'u9', phone: '13800000002' }, now);
-    ledger.seal(ledger.digestOfItem(third.reminderKey)!.key, now, () => 'x');
+    await ledger.seal(ledger.digestOfItem(third.reminderKey)!.key, now, () => 'x');
     now = sh('2026-07-11 09:02');
     expect(
       await p.send({
@@ -345,6 +346,137 @@ describe('SendReminderProcessor', () => {
     expect(
       await p.send({ jobKey: digestKey, name: SMS_JOB, runAt: now, payload: { digestKey }, attempt: 2 }),
     ).toEqual({ outcome: 'rejected', at: now });
+  });
+
+  describe('concurrent sends (their ledger, outbox and log writes share commits)', () => {
+    /** One open digest per person, each with one item due at 09:00; answers their keys. */
+    const openDigests = (people: Array<{ userId: string; phone: string }>) =>
+      people.map(
+        (person, n) =>
+          ledger.join(
+            job({ jobKey: `reminder_${person.userId}_${n}`, reminderKey: `reminder_${person.userId}_${n}` }),
+            person,
+            sh('2026-07-11 09:00'),
+          ).digestKey,
+      );
+    const smsJob = (digestKey: string, attempt = 1) => ({
+      jobKey: digestKey,
+      name: SMS_JOB,
+      runAt: now,
+      payload: { digestKey },
+      attempt,
+    });
+    /** The log, except that appends to the given messages' streams fail (a full disk, say). */
+    const failingFor = (keys: string[]): EventStore =>
+      new Proxy(events, {
+        get: (target, property) => {
+          if (property === 'append')
+            return (
+              stream: string,
+              ...rest: Parameters<EventStore['append']> extends [string, ...infer R] ? R : never
+            ) =>
+              keys.some((key) => smsStreamId(key) === stream)
+                ? Promise.reject(new Error('disk I/O error'))
+                : target.append(stream, ...rest);
+          const value = Reflect.get(target, property) as unknown;
+          return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+        },
+      });
+    const sentEvents = async () =>
+      (await events.readAll()).filter((e) => e.type === 'SmsSent').map((e) => e.streamId);
+
+    it('sends each message once, and two digests to one phone in the same turn keep its per-minute limit', async () => {
+      const keys = openDigests([
+        { userId: 'u1', phone: '13800000001' },
+        { userId: 'u2', phone: '13800000002' },
+        { userId: 'u3', phone: '13800000003' },
+        // A secretary's number shared by two leaders: one SMS a minute between them.
+        { userId: 'u4', phone: '13800000009' },
+        { userId: 'u5', phone: '13800000009' },
+      ]);
+      now = sh('2026-07-11 09:01');
+      const p = processor();
+      const results = await Promise.all(keys.map((key) => p.send(smsJob(key))));
+      expect(results.map((r) => r.outcome)).toEqual(['sent', 'sent', 'sent', 'sent', 'deferred']);
+      expect(results[4]).toEqual({ outcome: 'deferred', at: sh('2026-07-11 09:02') });
+      expect((await outbox.list()).map((m) => m.key).sort()).toEqual(keys.slice(0, 4).sort());
+      expect((await sentEvents()).sort()).toEqual(keys.slice(0, 4).map(smsStreamId).sort());
+      for (const key of keys.slice(0, 4)) expect(ledger.digest(key)).toMatchObject({ state: 'sent' });
+      expect(ledger.digest(keys[4]!)).toMatchObject({ state: 'open' });
+      // Run again (a queue that lost its records): nothing more is sent or appended.
+      expect(
+        (await Promise.all(keys.slice(0, 4).map((key) => p.send(smsJob(key, 2))))).map((r) => r.outcome),
+      ).toEqual(['alreadySent', 'alreadySent', 'alreadySent', 'alreadySent']);
+      expect(await outbox.list()).toHaveLength(4);
+      expect(await sentEvents()).toHaveLength(4);
+    });
+
+    it('when one append of the batch fails, only that message stays unsent, and its retry sends it once', async () => {
+      const keys = openDigests([
+        { userId: 'u1', phone: '13800000001' },
+        { userId: 'u2', phone: '13800000002' },
+        { userId: 'u3', phone: '13800000003' },
+      ]);
+      now = sh('2026-07-11 09:01');
+      const failing = new SendReminderProcessor(
+        queue,
+        outbox,
+        fakeViews(null),
+        clock,
+        ledger,
+        failingFor([keys[1]!]),
+        60_000,
+        'outbox',
+      );
+      const results = await Promise.allSettled(keys.map((key) => failing.send(smsJob(key))));
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect(ledger.digest(keys[0]!)).toMatchObject({ state: 'sent' });
+      expect(ledger.digest(keys[1]!)).toMatchObject({ state: 'sealed', sentAt: null });
+      expect(ledger.wasSent(`reminder_u2_1`)).toBe(false);
+      expect(ledger.digest(keys[2]!)).toMatchObject({ state: 'sent' });
+      expect((await sentEvents()).sort()).toEqual([smsStreamId(keys[0]!), smsStreamId(keys[2]!)].sort());
+      // The retry resends the sealed text under the same key: the provider (the outbox) keeps one.
+      let calls = 0;
+      const spy: SmsGateway = { send: async (m) => ((calls += 1), outbox.send(m)) };
+      expect(await processor('13800000002', spy).send(smsJob(keys[1]!, 2))).toEqual({
+        outcome: 'sent',
+        at: now,
+      });
+      expect(calls).toBe(1);
+      expect((await outbox.list()).map((m) => m.key).sort()).toEqual([...keys].sort());
+      expect((await sentEvents()).filter((s) => s === smsStreamId(keys[1]!))).toHaveLength(1);
+      expect(ledger.digest(keys[1]!)).toMatchObject({ state: 'sent' });
+    });
+
+    it('a crash between the SmsSent appends and the ledger marks sends nothing again after the restart', async () => {
+      ledger.close();
+      const file = join(dir, 'sms-ledger.sqlite');
+      ledger = new SmsLedger(file);
+      const keys = openDigests([
+        { userId: 'u1', phone: '13800000001' },
+        { userId: 'u2', phone: '13800000002' },
+      ]);
+      now = sh('2026-07-11 09:01');
+      // The process dies after the log acknowledged the appends, before the marks are written.
+      ledger.markSent = () => Promise.reject(new Error('killed'));
+      const dying = processor();
+      const results = await Promise.allSettled(keys.map((key) => dying.send(smsJob(key))));
+      expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+      expect(await sentEvents()).toHaveLength(2);
+      ledger.close();
+      ledger = new SmsLedger(file);
+      for (const key of keys) expect(ledger.digest(key)).toMatchObject({ state: 'sealed' });
+      let calls = 0;
+      const spy: SmsGateway = { send: async (m) => ((calls += 1), outbox.send(m)) };
+      const restarted = processor('13800000002', spy);
+      expect(await Promise.all(keys.map((key) => restarted.send(smsJob(key, 2))))).toEqual([
+        { outcome: 'alreadySent', at: sh('2026-07-11 09:01') },
+        { outcome: 'alreadySent', at: sh('2026-07-11 09:01') },
+      ]);
+      expect(calls).toBe(0);
+      expect(await sentEvents()).toHaveLength(2);
+      for (const key of keys) expect(ledger.digest(key)).toMatchObject({ state: 'sent' });
+    });
   });
 
   it('fails a job whose person has no phone, and the queue keeps it as failed with the reason', async () => {

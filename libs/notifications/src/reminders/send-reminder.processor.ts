@@ -6,6 +6,7 @@ import { READ_MODEL_STORE, type ReadModelStore } from '@dukao/read-model-store';
 import { digest, earliestSendTime } from '@dukao/warnings';
 import { JOB_QUEUE, type JobPayload, type JobQueue, type RunningJob } from '../job-queue.port';
 import { REMINDER_JOB, type ReminderJobPayload, remindersInForce } from './reminder-planner.reactor';
+import { AppendLinger, type AppendTurn } from './append-linger';
 import { maskPhone, recordSmsEvent, smsItemOf, smsStreamId } from './sms.events';
 import { type Digest, SmsLedger } from './sms-ledger';
 import { SMS_GATEWAY, type SmsGateway } from './sms.port';
@@ -20,6 +21,15 @@ export const DEFAULT_DIGEST_WINDOW_MS = 60_000;
 export const SMS_GATEWAY_NAME = Symbol('SMS_GATEWAY_NAME');
 /** Our template name for a reminder digest; the Aliyun adapter maps it to an approved template code. */
 export const REMINDER_DIGEST_TEMPLATE = 'reminderDigest';
+/**
+ * How many 'sms' jobs one worker process sends at once. A provider answers in tens of milliseconds,
+ * so this, not the provider, would otherwise cap a worker's rate (8 at 50 ms is 160 messages/s);
+ * the sends of one turn also share their commits (ledger, outbox, log). Safe at any width: a send's
+ * per-phone check and its seal are one synchronous step, and every write is keyed by the digest.
+ */
+export const SMS_SEND_CONCURRENCY = 32;
+/** At most this long a send's `SmsSent` waits for the concurrent sends' to share a commit (see {@link AppendLinger}). */
+export const SMS_SENT_LINGER_MS = 5;
 
 export type SmsJobPayload = { digestKey: string };
 
@@ -70,6 +80,7 @@ export class NoRecipientError extends Error {
 export class SendReminderProcessor implements OnApplicationBootstrap {
   private readonly windowMs: number;
   private readonly gatewayName: string;
+  private readonly sentAppends = new AppendLinger(SMS_SENT_LINGER_MS);
 
   constructor(
     @Inject(JOB_QUEUE) private readonly queue: JobQueue,
@@ -93,7 +104,7 @@ export class SendReminderProcessor implements OnApplicationBootstrap {
       backoffMs: 60_000,
     });
     this.queue.process<JobPayload>(SMS_JOB, async (job) => void (await this.send(job)), {
-      concurrency: 8,
+      concurrency: SMS_SEND_CONCURRENCY,
       maxAttempts: 5,
       backoffMs: 30_000,
     });
@@ -129,12 +140,26 @@ export class SendReminderProcessor implements OnApplicationBootstrap {
   async send(
     job: RunningJob<JobPayload>,
   ): Promise<{ outcome: 'sent' | 'alreadySent' | 'deferred' | 'rejected'; at: string }> {
+    const turn = this.sentAppends.enter();
+    try {
+      return await this.sendDigest(job, turn);
+    } finally {
+      turn.leave();
+    }
+  }
+
+  private async sendDigest(
+    job: RunningJob<JobPayload>,
+    turn: AppendTurn,
+  ): Promise<{ outcome: 'sent' | 'alreadySent' | 'deferred' | 'rejected'; at: string }> {
     const { digestKey } = job.payload as unknown as SmsJobPayload;
     const now = this.clock().toISOString();
     let message = this.ledger.digest(digestKey);
     if (!message) throw new Error(`digest ${digestKey} is not in the SMS ledger`);
     if (message.state === 'sent') return { outcome: 'alreadySent', at: message.sentAt ?? now };
     if (message.state === 'failed') return { outcome: 'rejected', at: now };
+    // A seal read here may be another send's of this very turn: act on it only once it is committed.
+    if (message.state === 'sealed') await this.ledger.committed();
     // The log is the record: a send it has whose ledger mark was lost (power loss) is not sent again.
     const logged = (await this.events.readStream(smsStreamId(digestKey))).find((e) => e.type === 'SmsSent');
     if (logged) {
@@ -144,7 +169,8 @@ export class SendReminderProcessor implements OnApplicationBootstrap {
     }
     if (message.state === 'open') {
       const reminders = await remindersInForce(this.views, message.items[0]?.cycleId ?? '', now);
-      // No await from here to the seal: the check and the seal are one step for this process.
+      // No await from here to the seal (it applies before `seal` returns its promise): the check and
+      // the seal are one step for this process.
       const history = this.ledger.sendsTo(
         message.phone,
         new Date(Date.parse(now) - 2 * DAY_MS).toISOString(),
@@ -159,19 +185,24 @@ export class SendReminderProcessor implements OnApplicationBootstrap {
         });
         return { outcome: 'deferred', at };
       }
-      message = this.ledger.seal(
+      message = await this.ledger.seal(
         digestKey,
         now,
         (items) => digest(items.map((i) => ({ ...i, sendAt: now }))).text,
+        message,
       );
+      // Another send of this digest (a rerun of its job) got there first.
+      if (message.state === 'sent') return { outcome: 'alreadySent', at: message.sentAt ?? now };
+      if (message.state === 'failed') return { outcome: 'rejected', at: now };
     }
-    return this.deliver(message, now, job.jobKey);
+    return this.deliver(message, now, job.jobKey, turn);
   }
 
   private async deliver(
     message: Digest,
     now: string,
     jobKey: string,
+    turn: AppendTurn,
   ): Promise<{ outcome: 'sent' | 'rejected'; at: string }> {
     const facts = {
       messageKey: message.key,
@@ -193,6 +224,7 @@ export class SendReminderProcessor implements OnApplicationBootstrap {
         },
       }));
     } catch (error) {
+      turn.leave();
       if ((error as { permanent?: unknown }).permanent !== true) throw error;
       const reason = error instanceof Error ? error.message : String(error);
       await recordSmsEvent(
@@ -204,14 +236,16 @@ export class SendReminderProcessor implements OnApplicationBootstrap {
       this.ledger.markFailed(message.key, reason);
       throw error;
     }
-    // The log first: a crash before the ledger mark resends under the same key (deduped) and appends nothing twice.
+    // The log first: a crash before the ledger mark resends under the same key (deduped) and appends
+    // nothing twice. With the concurrent sends' appends: one commit of the log for all of them.
+    await turn.ready();
     await recordSmsEvent(
       this.events,
       'sent',
       { type: 'SmsSent', data: { ...facts, text: message.text!, providerId, sentAt: now } },
       { ...context, correlationId: `sms:${message.key}:${jobKey}` },
     );
-    this.ledger.markSent(message.key, now, providerId);
+    await this.ledger.markSent(message.key, now, providerId);
     return { outcome: 'sent', at: now };
   }
 

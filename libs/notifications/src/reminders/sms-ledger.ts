@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { ReminderJobPayload } from './reminder-planner.reactor';
+import { SqliteGroupCommit } from './sqlite-group-commit';
 
 /**
  * A digest's life: `open` (collecting a person's reminder items), `sealed` (its text is fixed and it
@@ -55,10 +56,16 @@ export function digestKeyOf(userId: string, openedAt: string): string {
  * at most one open digest: items due to them join it until it is sealed, so one person's several due
  * items go out as one message. Sealing fixes the text, so a retry after a crash between the gateway and
  * `markSent` resends the same text under the same key, which the gateway dedupes.
+ *
+ * `seal` and `markSent`, the two writes of every send, share a commit with the concurrent sends of
+ * the same turn of the event loop ({@link SqliteGroupCommit}): they apply at once (so this process
+ * reads them at once), and their promise resolves once committed. The other writes commit what is
+ * pending first and then commit on their own before they return, as before.
  */
 export class SmsLedger {
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
+  private readonly group: SqliteGroupCommit;
 
   constructor(filename: string) {
     if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
@@ -81,6 +88,7 @@ export class SmsLedger {
         seq INTEGER NOT NULL, payload TEXT NOT NULL
       ) STRICT;
       CREATE INDEX IF NOT EXISTS sms_items_by_digest ON sms_items (digest_key, seq);`);
+    this.group = new SqliteGroupCommit(this.db);
   }
 
   /** The digest an item joined, or null when it has not joined one. */
@@ -122,6 +130,7 @@ export class SmsLedger {
     person: { userId: string; phone: string },
     now: string,
   ): { digestKey: string; opened: boolean; joined: boolean } {
+    this.group.commitNow();
     return this.db.transaction(() => {
       const known = this.stmt('SELECT digest_key FROM sms_items WHERE reminder_key = ?').get(
         item.reminderKey,
@@ -154,30 +163,64 @@ export class SmsLedger {
 
   /**
    * Fixes the digest's text (made by `compose` from its items) unless it is sealed already, and
-   * answers it. Items arriving afterwards open the person's next digest.
+   * answers it once committed. Items arriving afterwards open the person's next digest. The seal
+   * applies before this returns (a `sendsTo` right after counts it), so the caller's per-phone check
+   * and the seal are one step when nothing is awaited between them.
+   *
+   * `known` is the digest as the caller read it: when it is still open with the same items (items
+   * are only ever added), it is sealed by one conditional UPDATE and answered without reading it
+   * again; otherwise the digest is read and sealed in a savepoint as it stands.
    */
-  seal(key: string, now: string, compose: (items: ReminderJobPayload[]) => string): Digest {
-    this.db.transaction(() => {
-      const digest = this.digest(key);
-      if (!digest) throw new Error(`unknown digest ${key}`);
-      if (digest.state !== 'open') return;
-      this.stmt("UPDATE sms_digests SET state = 'sealed', text = ?, sealed_at = ? WHERE key = ?").run(
-        compose(digest.items),
-        now,
-        key,
-      );
-    })();
-    return this.digest(key)!;
+  seal(
+    key: string,
+    now: string,
+    compose: (items: ReminderJobPayload[]) => string,
+    known?: Digest,
+  ): Promise<Digest> {
+    return this.group.write(() => {
+      if (known?.key === key && known.state === 'open') {
+        const text = compose(known.items);
+        const sealed = this.stmt(
+          `UPDATE sms_digests SET state = 'sealed', text = ?, sealed_at = ? WHERE key = ? AND state = 'open'
+           AND (SELECT COUNT(*) FROM sms_items WHERE digest_key = ?) = ?`,
+        ).run(text, now, key, key, known.items.length);
+        if (sealed.changes === 1) return { ...known, state: 'sealed' as const, text, sealedAt: now };
+      }
+      return this.db.transaction(() => {
+        const digest = this.digest(key);
+        if (!digest) throw new Error(`unknown digest ${key}`);
+        if (digest.state !== 'open') return digest;
+        const text = compose(digest.items);
+        this.stmt("UPDATE sms_digests SET state = 'sealed', text = ?, sealed_at = ? WHERE key = ?").run(
+          text,
+          now,
+          key,
+        );
+        return { ...digest, state: 'sealed' as const, text, sealedAt: now };
+      })();
+    });
   }
 
-  markSent(key: string, sentAt: string, providerId: string): void {
-    this.stmt(
-      "UPDATE sms_digests SET state = 'sent', sent_at = ?, provider_id = ?, error = NULL WHERE key = ? AND state = 'sealed'",
-    ).run(sentAt, providerId, key);
+  /** Marks a sealed digest sent; resolves once committed. */
+  markSent(key: string, sentAt: string, providerId: string): Promise<void> {
+    return this.group.write(() => {
+      this.stmt(
+        "UPDATE sms_digests SET state = 'sent', sent_at = ?, provider_id = ?, error = NULL WHERE key = ? AND state = 'sealed'",
+      ).run(sentAt, providerId, key);
+    });
+  }
+
+  /**
+   * Resolves once every write applied so far is committed: a caller about to act on a state it read
+   * (a seal another send made in this turn) waits for it first.
+   */
+  committed(): Promise<void> {
+    return this.group.committed();
   }
 
   /** Brings the ledger in line with an `SmsSent` the log has (after a power loss took the mark back). */
   markSentFromLog(key: string, sentAt: string, providerId: string): void {
+    this.group.commitNow();
     this.stmt(
       "UPDATE sms_digests SET state = 'sent', sent_at = ?, provider_id = ?, error = NULL, sealed_at = COALESCE(sealed_at, ?) WHERE key = ? AND state != 'sent'",
     ).run(sentAt, providerId, sentAt, key);
@@ -185,6 +228,7 @@ export class SmsLedger {
 
   /** The provider refused the message for good: it is never sent, and its items stay with it (visible). */
   markFailed(key: string, error: string): void {
+    this.group.commitNow();
     this.stmt(
       "UPDATE sms_digests SET state = 'failed', error = ? WHERE key = ? AND state IN ('open', 'sealed')",
     ).run(error, key);
@@ -214,6 +258,8 @@ export class SmsLedger {
   }
 
   close(): void {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    this.group.commitNow();
+    this.db.close();
   }
 }
