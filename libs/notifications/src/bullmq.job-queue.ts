@@ -42,7 +42,7 @@ export interface BullmqJobQueueOptions {
 interface StoredData {
   payload: JobPayload;
   runAt: string;
-  /** Identifies the `add` that created the job, to tell 'scheduled' from 'exists'. */
+  /** Identifies the `add` that created the job, to tell 'scheduled' from 'exists' (read by a Lua script). */
   token: string;
 }
 
@@ -53,6 +53,24 @@ interface StoredData {
  */
 export const BULLMQ_ATTEMPTS_CEILING = 100;
 const BACKOFF_TYPE = 'dukao-exponential';
+
+/**
+ * After an `add`, in one round trip: indexes the key (KEYS[2], ARGV[1]) and answers the token of the
+ * job stored under it (KEYS[1], the job's hash): nil when there is no job, '' when its data has no
+ * token (not ours).
+ */
+const INDEX_AND_READ_TOKEN = 'dukaoIndexAndReadToken';
+const INDEX_AND_READ_TOKEN_LUA = `
+redis.call('ZADD', KEYS[2], 0, ARGV[1])
+local data = redis.call('HGET', KEYS[1], 'data')
+if not data then return false end
+local ok, stored = pcall(cjson.decode, data)
+if not ok or type(stored) ~= 'table' or type(stored.token) ~= 'string' then return '' end
+return stored.token`;
+
+type WithIndexAndReadToken = Redis & {
+  [INDEX_AND_READ_TOKEN]: (jobHash: string, keyIndex: string, jobKey: string) => Promise<string | null>;
+};
 
 const STATE_TYPES: Record<JobState, JobType[]> = {
   pending: ['delayed', 'waiting', 'prioritized', 'waiting-children'],
@@ -118,6 +136,8 @@ export class BullmqJobQueue implements JobQueue {
       ...(this.prefix ? { prefix: this.prefix } : {}),
     });
     this.queue.on('error', (error) => this.onError(error));
+    if (!(INDEX_AND_READ_TOKEN in this.connection))
+      this.connection.defineCommand(INDEX_AND_READ_TOKEN, { numberOfKeys: 2, lua: INDEX_AND_READ_TOKEN_LUA });
   }
 
   /** Connects to `url` (redis:// or rediss://) with its own client, closed with the queue. */
@@ -143,12 +163,14 @@ export class BullmqJobQueue implements JobQueue {
       removeOnComplete: false,
       removeOnFail: false,
     });
-    // BullMQ ignores an add whose id exists; a concurrent schedule of the same key may have won.
-    const [stored] = await Promise.all([
-      this.queue.getJob(job.jobKey) as Promise<Job<StoredData> | undefined>,
-      this.connection.zadd(this.keyIndex, 0, job.jobKey),
-    ]);
-    return !stored || stored.data.token === token ? 'scheduled' : 'exists';
+    // BullMQ ignores an add whose id exists; a concurrent schedule of the same key may have won. The
+    // key index and the stored token (not the whole job) in one round trip.
+    const stored = await (this.connection as WithIndexAndReadToken)[INDEX_AND_READ_TOKEN](
+      this.queue.toKey(job.jobKey),
+      this.keyIndex,
+      job.jobKey,
+    );
+    return stored === null || stored === token ? 'scheduled' : 'exists';
   }
 
   async cancel(jobKey: string): Promise<boolean> {
