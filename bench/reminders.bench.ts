@@ -4,8 +4,9 @@
  * - `reminders.dispatch.bullmq`: SMS messages per second end to end: `JobQueue.schedule` of 'sms'
  *   jobs on the BullMQ adapter, consumed by `SendReminderProcessor.send` (ledger check, per-phone
  *   limits and quiet hours, seal, gateway, `SmsSent` appended to the SQLite log, ledger mark) until
- *   every message is in the outbox. Baseline: bare BullMQ `Queue.add` + a `Worker` with a no-op
- *   processor, the same number of jobs, the same concurrency, until every job completed.
+ *   every send has returned (its message in the outbox, `SmsSent` durable, the ledger mark
+ *   committed). Baseline: bare BullMQ `Queue.add` + a `Worker` with a no-op processor, the same
+ *   number of jobs, the same concurrency (`SMS_SEND_CONCURRENCY`), until every job completed.
  *
  * Redis comes from `startRedis` (libs/testing): `REDIS_URL`, else a throwaway `redis-server` from PATH.
  */
@@ -19,8 +20,8 @@ import {
   OutboxSmsGateway,
   SendReminderProcessor,
   SMS_JOB,
+  SMS_SEND_CONCURRENCY,
   SmsLedger,
-  type SmsGateway,
 } from '@dukao/notifications';
 import type { ReadModelStore } from '@dukao/read-model-store';
 import { DEFAULT_SCHEME } from '@dukao/targets';
@@ -44,7 +45,7 @@ const OPEN_CYCLE = {
 };
 const ROUNDS = 3;
 /** The sender's own concurrency for 'sms' jobs (SendReminderProcessor), given to the bare worker too. */
-const CONCURRENCY = 8;
+const CONCURRENCY = SMS_SEND_CONCURRENCY;
 const SCHEDULE_IN_FLIGHT = 64;
 
 async function inChunks(n: number, inFlight: number, each: (i: number) => Promise<unknown>): Promise<void> {
@@ -106,16 +107,17 @@ async function dispatchRound(url: string, dir: string): Promise<number> {
   let sent = 0;
   let done!: () => void;
   const finished = new Promise<void>((resolve) => (done = resolve));
-  const counting: SmsGateway = {
-    send: async (message) => {
-      const result = await outbox.send(message);
-      if (++sent === MESSAGES) setImmediate(done);
+  // Counted when a send returns: in the outbox, SmsSent durable in the log, the ledger mark committed.
+  class CountingProcessor extends SendReminderProcessor {
+    override async send(job: Parameters<SendReminderProcessor['send']>[0]) {
+      const result = await super.send(job);
+      if (result.outcome === 'sent' && ++sent === MESSAGES) done();
       return result;
-    },
-  };
-  const processor = new SendReminderProcessor(
+    }
+  }
+  const processor = new CountingProcessor(
     queue,
-    counting,
+    outbox,
     views,
     () => new Date(),
     ledger,
@@ -132,7 +134,8 @@ async function dispatchRound(url: string, dir: string): Promise<number> {
   );
   await finished;
   const rate = (MESSAGES * 1000) / (performance.now() - start);
-  if ((await outbox.list({ limit: 1000 })).length === 0) throw new Error('nothing reached the outbox');
+  if ((await outbox.list({ limit: 1, skip: MESSAGES - 1 })).length === 0)
+    throw new Error(`fewer than ${MESSAGES} messages reached the outbox`);
   await queue.close();
   const cleanup = new Redis(url);
   const stale = await cleanup.keys(`bench-sms-${round}:*`);
