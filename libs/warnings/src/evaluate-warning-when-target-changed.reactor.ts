@@ -24,8 +24,9 @@ const REACTS_TO: LogFilter = {
 const READS = [TARGETS, CYCLES];
 
 /**
- * Re-evaluates a target's warning, and its milestones' lights, after each change to it (a report, a verification, a rejection, an
- * adjustment, a withdrawal, its own thresholds set: every type of `TARGET_EVENT_TYPES`) and every target of a cycle after a new scheme version is published:
+ * Re-evaluates a target's warning, and its milestones' lights, after each change to it (a report,
+ * a verification, a rejection, an adjustment, a withdrawal, its own thresholds set: every type of
+ * `TARGET_EVENT_TYPES`) and every target of a cycle after a new scheme version is published:
  * Event → Command, as STYLE §2. A {@link LogReactor}: it follows the log from its own checkpoint,
  * in the one process holding its lease, once the `targets` and `cycles` views have applied the event.
  *
