@@ -8,8 +8,8 @@
  * - `warnings.reevaluate.steady`: seconds for a second run at the same instant, once the warnings
  *   view has taken the first run's changes in: nothing changes (the idempotent steady state).
  *
- * Baseline of both: seconds to read every issued target from the read-model store (pages of 1,000
- * in `_id` order) and evaluate it with the pure `evaluateWarning` under the scheme in force, no
+ * Baseline of both: seconds to read every issued target from the read-model store (pages of 250
+ * in `_id` order, as the tick reads them) and evaluate it with the pure `evaluateWarning` under the scheme in force, no
  * warning stream or view read, no append: what any tick has to do at least.
  *
  * Set-up (about 3 minutes here for 100,000 targets; `BENCH_WARNING_TARGETS` for fewer): the target
@@ -62,7 +62,9 @@ import {
   versionAt,
 } from '@dukao/targets';
 import {
+  type EvaluateMilestoneLights,
   type EvaluateWarning,
+  type MilestoneLightsState,
   WARNINGS,
   WARNING_SCHEDULER_ACTOR,
   type WarningView,
@@ -72,6 +74,10 @@ import {
   WarningsModule,
   WarningsTick,
   evaluateWarning,
+  milestoneLightsDecider,
+  milestoneLightsProjection,
+  milestoneLightsStream,
+  readMilestones,
   warningDecider,
   warningInputOf,
   warningStream,
@@ -89,7 +95,8 @@ const TICK_AT = '2026-10-11T01:00:00.000Z';
 const EARLIER_TICKS = ['2026-10-03T01:00:00.000Z', '2026-10-07T01:00:00.000Z', '2026-10-10T01:00:00.000Z'];
 const CYCLE_ID = '2026';
 const YEAR = 2026;
-const PAGE = 1000;
+/** Issued targets read per page by the baseline scan: the tick's page size (`WarningsTick`). */
+const PAGE = 250;
 /** Rounds of the steady tick against the baseline. */
 const STEADY_ROUNDS = 3;
 const APPEND_CONCURRENCY = 64;
@@ -494,6 +501,61 @@ function warningHistory(
   return { events, level: state.status === 'raised' ? state.level : 'none' };
 }
 
+/** The command a tick at `instant` sends for a target's milestone lights, as `MilestoneLightsEvaluator` builds it. */
+function lightsCommand(
+  target: TargetView,
+  milestoneYellowDays: number,
+  instant: string,
+): EvaluateMilestoneLights {
+  return {
+    type: 'EvaluateMilestoneLights',
+    targetId: target._id,
+    cycleId: target.cycleId,
+    unitId: target.unitId,
+    category: target.category,
+    milestones: readMilestones(target.milestones, instant, milestoneYellowDays, target.status === 'issued'),
+    schemeVersion: 1,
+    milestoneYellowDays,
+    at: instant,
+    cause: { kind: 'tick', eventId: null },
+  };
+}
+
+/**
+ * The milestone-light stream of a target with milestones before the benchmark's tick: what the
+ * daily ticks at EARLIER_TICKS recorded (亮灯 is evaluated with the level, on the same tick), built
+ * with the real decider and the tick's command ids; and whether the tick at TICK_AT changes a light.
+ */
+function lightsHistory(
+  target: TargetView,
+  milestoneYellowDays: number,
+): { events: NewEvent[]; changesAtTick: boolean } {
+  const streamId = milestoneLightsStream(target._id);
+  let state: MilestoneLightsState = milestoneLightsDecider.initialState();
+  const events: NewEvent[] = [];
+  for (const instant of EARLIER_TICKS) {
+    const commandId = `lights-${target._id}-tick-${shanghaiDate(instant)}`;
+    milestoneLightsDecider
+      .decide(lightsCommand(target, milestoneYellowDays, instant), state)
+      .forEach((event, index) => {
+        state = milestoneLightsDecider.evolve(state, event);
+        events.push({
+          id: deriveEventId(`${streamId}\u0000${commandId}`, index),
+          type: event.type,
+          data: event.data,
+          metadata: {
+            actor: WARNING_SCHEDULER_ACTOR,
+            correlationId: `warnings-tick:${instant}`,
+            causationId: null,
+            commandId,
+          },
+        });
+      });
+  }
+  const atTick = milestoneLightsDecider.decide(lightsCommand(target, milestoneYellowDays, TICK_AT), state);
+  return { events, changesAtTick: atTick.length > 0 };
+}
+
 // ---------------------------------------------------------------------------------------------
 // The baseline: scan and evaluate
 
@@ -660,7 +722,7 @@ async function measureTick(context: BenchContext): Promise<Figures> {
         EventStoreModule.forRoot(),
         ReadModelStoreModule.forRoot(),
         ProjectionsModule.forRoot({
-          projections: [cyclesProjection, targetsProjection, warningsProjection],
+          projections: [cyclesProjection, targetsProjection, warningsProjection, milestoneLightsProjection],
           run: true,
         }),
         CqrsModule.forRoot(),
@@ -677,7 +739,7 @@ async function measureTick(context: BenchContext): Promise<Figures> {
     const catchUp = async (what: string) => {
       const start = performance.now();
       const head = (await store.headPosition())!;
-      for (const name of ['cycles', 'targets', 'warnings']) {
+      for (const name of ['cycles', 'targets', 'warnings', milestoneLightsProjection.name]) {
         if (!(await engine.waitFor(name, head, 30 * 60_000)))
           throw new Error(`projection ${name} did not reach ${head}`);
       }
@@ -687,11 +749,12 @@ async function measureTick(context: BenchContext): Promise<Figures> {
     };
     await catchUp('views');
 
-    // 3. Warning streams as the earlier ticks left them, from the targets view.
+    // 3. Warning and milestone-light streams as the earlier ticks left them, from the targets view.
     const cycle = (await views.get<CycleView>(CYCLES, CYCLE_ID))!;
     const thresholds = versionAt(cycle.schemes, TICK_AT)!.scheme.warnings;
     const before = new Map<string, WarningLevel>();
     const histories: Array<{ streamId: string; events: NewEvent[] }> = [];
+    let lightsChanges = 0;
     const index = new Map(ids.map((id, n) => [id, n]));
     for await (const page of issuedPages(views)) {
       for (const target of page) {
@@ -702,6 +765,11 @@ async function measureTick(context: BenchContext): Promise<Figures> {
         );
         before.set(target._id, level);
         if (events.length) histories.push({ streamId: warningStream(target._id), events });
+        if (target.milestones.length === 0) continue;
+        const lights = lightsHistory(target, thresholds.milestoneYellowDays);
+        if (lights.events.length)
+          histories.push({ streamId: milestoneLightsStream(target._id), events: lights.events });
+        if (lights.changesAtTick) lightsChanges += 1;
       }
     }
     if (before.size !== issued)
@@ -716,7 +784,8 @@ async function measureTick(context: BenchContext): Promise<Figures> {
     log(
       `set up in ${((performance.now() - setupStart) / 1000).toFixed(1)} s: ${issued.toLocaleString('en-US')} issued targets ` +
         `(+${others.toLocaleString('en-US')} proposed or withdrawn), levels before ${JSON.stringify(tally(before.values()))}, ` +
-        `at the tick ${JSON.stringify(tally(expected.levels.values()))}, ${changes.toLocaleString('en-US')} changes due`,
+        `at the tick ${JSON.stringify(tally(expected.levels.values()))}, ${changes.toLocaleString('en-US')} changes due ` +
+        `(and ${lightsChanges.toLocaleString('en-US')} targets' milestone lights)`,
     );
 
     // 4. The baseline once untimed (page cache, JIT) and once timed; the tick; then the same tick
@@ -736,20 +805,20 @@ async function measureTick(context: BenchContext): Promise<Figures> {
     log(`baseline scan: ${(await timedScan()).toFixed(2)} s`);
 
     now = TICK_AT;
-    const timedRun = async (what: string, changed: number) => {
+    const timedRun = async (what: string, changed: number, lightsChanged: number) => {
       const start = performance.now();
       const result = await tick.run();
       const seconds = (performance.now() - start) / 1000;
-      if (result.evaluated !== issued || result.changed !== changed)
+      if (result.evaluated !== issued || result.changed !== changed || result.lightsChanged !== lightsChanged)
         throw new Error(
-          `${what}: ${JSON.stringify(result)}, expected ${issued} evaluated and ${changed} changed`,
+          `${what}: ${JSON.stringify(result)}, expected ${issued} evaluated, ${changed} changed, ${lightsChanged} with lights changed`,
         );
       return seconds;
     };
     const profile = process.env.BENCH_WARNINGS_PROFILE;
     const first = profile
-      ? await profiled(profile, () => timedRun('tick', changes))
-      : await timedRun('tick', changes);
+      ? await profiled(profile, () => timedRun('tick', changes, lightsChanges))
+      : await timedRun('tick', changes, lightsChanges);
     if (profile) log(`profile of the tick written to ${profile}`);
     log(`tick: ${first.toFixed(2)} s, ${changes.toLocaleString('en-US')} changes recorded`);
     await catchUp('after the tick');
@@ -765,7 +834,7 @@ async function measureTick(context: BenchContext): Promise<Figures> {
     }
     const steady = await interleavedRounds({
       rounds: STEADY_ROUNDS,
-      subject: () => timedRun('steady tick', 0),
+      subject: () => timedRun('steady tick', 0, 0),
       baseline: timedScan,
       log: (message) => log(`steady ${message}`),
       unit: 's',
