@@ -22,12 +22,13 @@ export const SMS_GATEWAY_NAME = Symbol('SMS_GATEWAY_NAME');
 /** Our template name for a reminder digest; the Aliyun adapter maps it to an approved template code. */
 export const REMINDER_DIGEST_TEMPLATE = 'reminderDigest';
 /**
- * How many 'sms' jobs one worker process sends at once. A provider answers in tens of milliseconds,
- * so this, not the provider, would otherwise cap a worker's rate (8 at 50 ms is 160 messages/s);
- * the sends of one turn also share their commits (ledger, outbox, log). Safe at any width: a send's
- * per-phone check and its seal are one synchronous step, and every write is keyed by the digest.
+ * How many 'sms' jobs one worker process sends at once (it was 8). A provider answers in tens of
+ * milliseconds, so this caps a worker's rate (8 at 50 ms is 160 messages/s, 64 is 1,280), and the
+ * sends in flight share their commits (ledger, outbox, one fsync of the log for all their
+ * `SmsSent`). Safe at any width: a send's per-phone check and its seal are one synchronous step of
+ * this process, and every write is keyed by the digest.
  */
-export const SMS_SEND_CONCURRENCY = 32;
+export const SMS_SEND_CONCURRENCY = 64;
 /** At most this long a send's `SmsSent` waits for the concurrent sends' to share a commit (see {@link AppendLinger}). */
 export const SMS_SENT_LINGER_MS = 5;
 
