@@ -150,7 +150,7 @@ async function dispatchRound(url: string, dir: string): Promise<number> {
 export const benchmarks: Benchmark[] = [
   {
     name: 'reminders.dispatch.bullmq',
-    description: `SMS messages/s from schedule to outbox through BullMQ + SendReminderProcessor (${MESSAGES} per round); baseline: bare BullMQ add + no-op worker`,
+    description: `SMS messages/s from schedule until each send returned (outbox, SmsSent, ledger mark) through BullMQ + SendReminderProcessor (${MESSAGES} per round); baseline: bare BullMQ add + no-op worker`,
     run: async ({ dir, log }) => {
       const server = await startRedis();
       log(`Redis at ${server.url}`);
