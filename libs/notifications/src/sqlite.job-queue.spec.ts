@@ -150,3 +150,26 @@ describe('SqliteJobQueue on an injected clock', () => {
     expect(runs.map((r) => r.payload)).toEqual([{ a: [1, 'x', null] }]);
   });
 });
+
+describe('SqliteJobQueue.stopPolling', () => {
+  it('leaves due jobs to tick(): the poller no longer claims them', async () => {
+    const queue = new SqliteJobQueue({ filename: file, maxPollIntervalMs: 10 });
+    try {
+      const runs: RunningJob[] = [];
+      queue.process('sms', async (job) => void runs.push(job));
+      await queue.schedule({ jobKey: 'polled', name: 'sms', runAt: new Date().toISOString(), payload: {} });
+      // The poller runs a due job by itself...
+      for (let i = 0; i < 200 && runs.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(runs.map((r) => r.jobKey)).toEqual(['polled']);
+      // ...and no longer once stopped: only a tick runs the next one.
+      queue.stopPolling();
+      await queue.schedule({ jobKey: 'ticked', name: 'sms', runAt: new Date().toISOString(), payload: {} });
+      await new Promise((r) => setTimeout(r, 100));
+      expect(await queue.get('ticked')).toMatchObject({ state: 'pending' });
+      await queue.tick();
+      expect(runs.map((r) => r.jobKey)).toEqual(['polled', 'ticked']);
+    } finally {
+      await queue.close();
+    }
+  });
+});

@@ -95,7 +95,7 @@ export class SqliteJobQueue implements JobQueue {
   private readonly now: () => Date;
   private readonly leaseMs: number;
   private readonly maxPollIntervalMs: number;
-  private readonly polling: boolean;
+  private polling: boolean;
   private readonly onError: (error: unknown) => void;
   private readonly consumers = new Map<string, Consumer>();
   private readonly inFlight = new Set<Promise<void>>();
@@ -244,6 +244,17 @@ export class SqliteJobQueue implements JobQueue {
   async tick(): Promise<void> {
     if (this.closed) return;
     await Promise.all(this.claimAndStart());
+  }
+
+  /**
+   * From now on due jobs run only on {@link tick}: for a generator that drives the clock itself
+   * (the demo city), where the poller would claim jobs due together beside a tick and let them
+   * append in either order.
+   */
+  stopPolling(): void {
+    this.polling = false;
+    clearTimeout(this.timer);
+    this.timer = undefined;
   }
 
   async close(): Promise<void> {

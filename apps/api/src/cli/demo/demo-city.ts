@@ -247,10 +247,8 @@ class CityWriter {
       throw new Error('the demo city is generated in embedded mode only');
     this.queue = queue;
     // Due jobs run only on the generator's ticks: the queue's own poller would claim jobs due together
-    // beside a tick and let them append in either order. The queue has no option for this yet.
-    const poller = queue as unknown as { polling: boolean; timer?: NodeJS.Timeout };
-    poller.polling = false;
-    clearTimeout(poller.timer);
+    // beside a tick and let them append in either order.
+    queue.stopPolling();
     this.tokens = app.get(TokenService);
     const towns = Math.min(TOWNS.length, Math.max(2, Math.round((options.units * TOWNS.length) / 42)));
     this.towns = TOWNS.slice(0, towns);
