@@ -26,8 +26,8 @@ import {
   ImportSurveyResults,
   IssueRatingTokens,
   OpenCampaign,
-  PUBLIC_RATING_LINKS,
-  type PublicRatingLinksView,
+  PUBLIC_RATING_BURSTS,
+  type PublicRatingBurstView,
   type RaterGroup,
   type SheetRater,
   SubmitPublicRating,
@@ -162,19 +162,28 @@ export class CampaignsController {
 
   @Get(':campaignId/signals')
   @Roles('inspector')
-  @ApiOperation({ summary: '异常信号：部门互相抬分、同一网络集中评议（电子监察）' })
+  @ApiOperation({
+    summary:
+      '异常信号：部门互相抬分、同一网络集中评议（按标记时间，最多 10,000 条；完整记录见审计日志）（电子监察）',
+  })
   async signals(@Param() { campaignId }: CampaignParams, @Query() query: MinPositionQuery) {
-    await this.readYourWrites.waitFor(PUBLIC_RATING_LINKS, query.minPosition);
+    await this.readYourWrites.waitFor(PUBLIC_RATING_BURSTS, query.minPosition);
     const view = await this.view(campaignId, query.minPosition);
-    const links = await this.views.find<PublicRatingLinksView>(
-      PUBLIC_RATING_LINKS,
+    const bursts = await this.views.find<PublicRatingBurstView>(
+      PUBLIC_RATING_BURSTS,
       { campaignId },
-      { limit: 1000 },
+      { sort: { flaggedAt: 1 }, limit: 10_000 },
     );
     return {
       campaignId,
       reciprocal: view.results?.reciprocalSignals ?? null,
-      bursts: links.flatMap((l) => l.bursts.map((b) => ({ unitId: l.unitId, ...b }))),
+      bursts: bursts.map(({ unitId, networkHash, countInWindow, windowMinutes, flaggedAt }) => ({
+        unitId,
+        networkHash,
+        countInWindow,
+        windowMinutes,
+        flaggedAt,
+      })),
     };
   }
 

@@ -1,6 +1,10 @@
 import { projectionSpec, storedEvent } from '@dukao/testing';
 import { CAMPAIGNS, campaignsProjection } from './campaigns.projection';
-import { PUBLIC_RATING_LINKS, publicRatingLinksProjection } from './public-rating-links.projection';
+import {
+  PUBLIC_RATING_BURSTS,
+  PUBLIC_RATING_LINKS,
+  publicRatingLinksProjection,
+} from './public-rating-links.projection';
 import { at, definition } from '../domain/fixtures.spec-helpers';
 
 const stream = { streamId: 'campaign-pingyi-2026' };
@@ -76,7 +80,47 @@ describe('publicRatingLinksProjection', () => {
     const doc = projectionSpec(publicRatingLinksProjection)
       .given(issued, rated, rated)
       .document(PUBLIC_RATING_LINKS, 'pingyi-2026:bureau-a');
-    expect(doc).toMatchObject({ issued: 2, used: 1, bursts: [] });
+    expect(doc).toMatchObject({ issued: 2, used: 1 });
     expect(JSON.stringify(doc)).not.toContain('h1');
+  });
+
+  it('keeps each burst flag in a document of its own, without the token hash, once', () => {
+    const flag = (revision: number, flaggedAt: string) =>
+      storedEvent(
+        'PublicRatingBurstFlagged',
+        {
+          campaignId: 'pingyi-2026',
+          unitId: 'bureau-a',
+          tokenHash: 'h1',
+          networkHash: 'n',
+          countInWindow: 20 + revision,
+          windowMinutes: 5,
+          flaggedAt,
+        },
+        { ...s, revision },
+      );
+    const first = flag(2, at);
+    const second = flag(3, '2026-11-02T01:00:01.000Z');
+    const spec = projectionSpec(publicRatingLinksProjection).given(issued, rated, first, second, first);
+    expect(spec.all(PUBLIC_RATING_BURSTS).map(({ _id, _position, ...b }) => b)).toEqual([
+      {
+        campaignId: 'pingyi-2026',
+        unitId: 'bureau-a',
+        networkHash: 'n',
+        countInWindow: 22,
+        windowMinutes: 5,
+        flaggedAt: at,
+      },
+      {
+        campaignId: 'pingyi-2026',
+        unitId: 'bureau-a',
+        networkHash: 'n',
+        countInWindow: 23,
+        windowMinutes: 5,
+        flaggedAt: '2026-11-02T01:00:01.000Z',
+      },
+    ]);
+    expect(JSON.stringify(spec.all(PUBLIC_RATING_BURSTS))).not.toContain('h1');
+    expect(spec.document(PUBLIC_RATING_LINKS, 'pingyi-2026:bureau-a')).toMatchObject({ issued: 2, used: 1 });
   });
 });
