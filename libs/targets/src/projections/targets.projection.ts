@@ -352,6 +352,8 @@ export const targetsProjection = documentProjection<TargetView>({
       { fields: { cycleId: 1, category: 1, status: 1 } },
       { fields: { unitId: 1, status: 1 } },
       { fields: { dataCollectionUnitId: 1, status: 1 } },
+      // Every issued target in id order, a page at a time (the warnings tick, the missed-period check).
+      { fields: { status: 1, _id: 1 } },
     ],
   },
   documentId: (event) => (event as unknown as TargetEvent).data.targetId,
