@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type CommandContext, type EventStore, SqliteEventStore, handleCommand } from '@dukao/event-store';
+import {
+  type CommandContext,
+  type EventStore,
+  SqliteEventStore,
+  WrongExpectedRevisionError,
+  handleCommand,
+} from '@dukao/event-store';
 import { campaignDecider } from '../domain/campaign.decider';
 import { campaignStream } from '../domain/campaign.events';
 import { at, definition, scores } from '../domain/fixtures.spec-helpers';
@@ -99,6 +105,23 @@ describe('one-time tokens under concurrency', () => {
       'accepted',
     ]);
     expect(await submittedTokens()).toHaveLength(2);
+  });
+
+  it('accepts many concurrent ratings of one unit, each with its own token', async () => {
+    const tokens = await issue(60);
+    // Count the appends the store refuses: queued one after another, none conflicts.
+    let conflicts = 0;
+    const counting: EventStore = Object.create(store) as EventStore;
+    counting.append = (...args) =>
+      store.append(...args).catch((error: unknown) => {
+        if (error instanceof WrongExpectedRevisionError) conflicts += 1;
+        throw error;
+      });
+    const handler = new SubmitPublicRatingHandler(counting);
+    const outcomes = await Promise.allSettled(tokens.map((t, i) => rate(handler, t, { ip: `10.0.${i}.1` })));
+    expect(outcomes.map(codeOf)).toEqual(tokens.map(() => 'accepted'));
+    expect(new Set(await submittedTokens()).size).toBe(60);
+    expect(conflicts).toBe(0);
   });
 
   it('accepts exactly one when two processes with their own kept states race on one token', async () => {

@@ -108,7 +108,7 @@ const MAX_RETRIES = 25;
  * handler last folded or appended, read only after a conflict or before a refusal. A one-time token is
  * accepted at most once because the append expects the revision the decision saw: of two ratings with
  * one token, concurrent or not, in this process or another, the second to append conflicts, reads the
- * first, and is refused. A refusal is only given on a state just read (a kept one may not know the
+ * first, and is refused (in this process, ratings of one unit are also queued one after another). A refusal is only given on a state just read (a kept one may not know the
  * newest tokens). A retried command (same command id) gets its original outcome.
  */
 @CommandHandler(SubmitPublicRating)
@@ -125,7 +125,30 @@ export class SubmitPublicRatingHandler implements ICommandHandler<SubmitPublicRa
 
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
-  async execute(command: SubmitPublicRating): Promise<PublicRatingOutcome> {
+  /** Per unit stream, the settling of the last rating queued on it in this process. */
+  private readonly queues = new Map<string, Promise<unknown>>();
+
+  /**
+   * One rating of a unit at a time in this process, each deciding on the state its predecessor left:
+   * concurrent ratings of one unit would otherwise all decide on the same revision, and all but one
+   * conflict, read and decide again, some of them until the retries run out (409). Ratings of
+   * different units still share each group commit.
+   */
+  execute(command: SubmitPublicRating): Promise<PublicRatingOutcome> {
+    const streamId = publicRatingStream(command.campaignId, command.unitId);
+    const run = (this.queues.get(streamId) ?? Promise.resolve()).then(() => this.decideAndAppend(command));
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.queues.set(streamId, settled);
+    void settled.then(() => {
+      if (this.queues.get(streamId) === settled) this.queues.delete(streamId);
+    });
+    return run;
+  }
+
+  private async decideAndAppend(command: SubmitPublicRating): Promise<PublicRatingOutcome> {
     const { campaignId, unitId, token, clientIp, answer, context, at } = command;
     const streamId = publicRatingStream(campaignId, unitId);
     const tokenHash = hashToken(token);
