@@ -108,8 +108,9 @@ const MAX_RETRIES = 25;
  * handler last folded or appended, read only after a conflict or before a refusal. A one-time token is
  * accepted at most once because the append expects the revision the decision saw: of two ratings with
  * one token, concurrent or not, in this process or another, the second to append conflicts, reads the
- * first, and is refused (in this process, ratings of one unit are also queued one after another). A refusal is only given on a state just read (a kept one may not know the
- * newest tokens). A retried command (same command id) gets its original outcome.
+ * first, and is refused (in this process, ratings of one unit are also queued one after another). A
+ * refusal is only given on a state just read (a kept one may not know the newest tokens). A retried
+ * command (same command id) gets its original outcome.
  */
 @CommandHandler(SubmitPublicRating)
 export class SubmitPublicRatingHandler implements ICommandHandler<SubmitPublicRating> {
@@ -123,10 +124,10 @@ export class SubmitPublicRatingHandler implements ICommandHandler<SubmitPublicRa
     maxWeight: 300_000,
   });
 
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
-
   /** Per unit stream, the settling of the last rating queued on it in this process. */
   private readonly queues = new Map<string, Promise<unknown>>();
+
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
   /**
    * One rating of a unit at a time in this process, each deciding on the state its predecessor left:
