@@ -256,7 +256,9 @@ describe('milestone targets and satisfaction', () => {
       'A',
     )!;
     expect(indicator(u, 'sat')).toBe(8.75);
-    expect(u.trace.find((s) => s.rule === 'satisfaction')!.events[0]!.type).toBe('EvaluationResultsPublished');
+    expect(u.trace.find((s) => s.rule === 'satisfaction')!.events[0]!.type).toBe(
+      'EvaluationResultsPublished',
+    );
   });
 });
 
