@@ -2,13 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { CLOCK, type Clock } from '@dukao/kernel';
 import { READ_MODEL_STORE, type ReadModelStore } from '@dukao/read-model-store';
-import {
-  type CycleView,
-  shanghaiDate,
-  type TargetView,
-  versionAt,
-  warningThresholdsInForce,
-} from '@dukao/targets';
+import { type CycleView, type TargetView, versionAt, warningThresholdsInForce } from '@dukao/targets';
 import {
   type MilestoneLightsOutcome,
   RecordMilestoneLights,
@@ -18,10 +12,9 @@ import { readMilestones } from './domain/milestone-lights.decider';
 import type { EvaluationCause } from './domain/warning.decider';
 import {
   type CycleReads,
+  evaluationCommandContext,
   type EvaluationContext,
   readCycle,
-  WARNING_REACTOR_ACTOR,
-  WARNING_SCHEDULER_ACTOR,
 } from './warning-evaluator';
 
 /** A lights evaluation made but not recorded yet: each milestone's light now, and the command. */
@@ -79,11 +72,6 @@ export class MilestoneLightsEvaluator {
       milestoneYellowDays,
       target.status === 'issued',
     );
-    const commandId =
-      cause.kind === 'event'
-        ? `lights-${target._id}-${cause.eventId}`
-        : `lights-${target._id}-tick-${shanghaiDate(now)}`;
-    const defaultActor = cause.kind === 'event' ? WARNING_REACTOR_ACTOR : WARNING_SCHEDULER_ACTOR;
     return {
       targetId: target._id,
       lights: new Map(milestones.map((m) => [m.milestoneId, m.light])),
@@ -100,12 +88,7 @@ export class MilestoneLightsEvaluator {
           at,
           cause,
         },
-        {
-          commandId,
-          actor: context.actor ?? defaultActor,
-          correlationId: context.correlationId ?? commandId,
-          causationId: context.causationId ?? (cause.kind === 'event' ? cause.eventId : null),
-        },
+        evaluationCommandContext('lights', target._id, cause, now, context),
       ),
     };
   }

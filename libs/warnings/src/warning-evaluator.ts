@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import type { Actor } from '@dukao/event-store';
+import type { Actor, CommandContext } from '@dukao/event-store';
 import { CLOCK, type Clock, SYSTEM_ACTOR } from '@dukao/kernel';
 import { READ_MODEL_STORE, type ReadModelStore } from '@dukao/read-model-store';
 import {
@@ -96,11 +96,6 @@ export class WarningEvaluator {
       target.status === 'issued'
         ? evaluateWarning(warningInputOf(target, now, overrides), version.scheme.warnings, now)
         : { level: 'none' as const, reasons: [] };
-    const commandId =
-      cause.kind === 'event'
-        ? `warn-${target._id}-${cause.eventId}`
-        : `warn-${target._id}-tick-${shanghaiDate(now)}`;
-    const defaultActor = cause.kind === 'event' ? WARNING_REACTOR_ACTOR : WARNING_SCHEDULER_ACTOR;
     return {
       targetId: target._id,
       level: evaluation.level,
@@ -118,12 +113,7 @@ export class WarningEvaluator {
           at,
           cause,
         },
-        {
-          commandId,
-          actor: context.actor ?? defaultActor,
-          correlationId: context.correlationId ?? commandId,
-          causationId: context.causationId ?? (cause.kind === 'event' ? cause.eventId : null),
-        },
+        evaluationCommandContext('warn', target._id, cause, now, context),
       ),
     };
   }
@@ -136,6 +126,31 @@ export class WarningEvaluator {
   private cycle(cycleId: string, reads?: CycleReads): Promise<CycleView | null> {
     return readCycle(this.views, cycleId, reads);
   }
+}
+
+/**
+ * The metadata of an evaluation's command. Its id derives from the cause — `<prefix>-<target>-<event
+ * id>` after an event, `<prefix>-<target>-tick-<Shanghai date>` on a tick — so a replayed event or a
+ * second tick the same day appends nothing twice.
+ */
+export function evaluationCommandContext(
+  prefix: string,
+  targetId: string,
+  cause: EvaluationCause,
+  now: Date,
+  context: EvaluationContext,
+): CommandContext {
+  const commandId =
+    cause.kind === 'event'
+      ? `${prefix}-${targetId}-${cause.eventId}`
+      : `${prefix}-${targetId}-tick-${shanghaiDate(now)}`;
+  const defaultActor = cause.kind === 'event' ? WARNING_REACTOR_ACTOR : WARNING_SCHEDULER_ACTOR;
+  return {
+    commandId,
+    actor: context.actor ?? defaultActor,
+    correlationId: context.correlationId ?? commandId,
+    causationId: context.causationId ?? (cause.kind === 'event' ? cause.eventId : null),
+  };
 }
 
 /** A cycle's view, read once per batch when `reads` is given. */
