@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { SqliteEventStore, readAllPages, verifyChain } from '@dukao/event-store';
 import { createAdministrator } from '@dukao/identity';
 import { READ_MODEL_STORE, type ReadModelStore, SqliteReadModelStore } from '@dukao/read-model-store';
-import { NO_REDIS, redisAvailable, startRedis, type TestRedis } from '@dukao/testing';
+import { describeWithRedis, startRedis, type TestRedis } from '@dukao/testing';
 import { EmbeddedApp, PASSWORD, bearer } from './support/embedded-app';
 
 const root = resolve(__dirname, '..');
@@ -82,61 +82,50 @@ describe('operations: metrics and health', () => {
   });
 });
 
-if (redisAvailable()) {
-  describe('operations: the BullMQ dashboard', () => {
-    let redis: TestRedis;
-    let dukao: EmbeddedApp;
+describeWithRedis('operations: the BullMQ dashboard', () => {
+  let redis: TestRedis;
+  let dukao: EmbeddedApp;
 
-    beforeAll(async () => {
-      redis = await startRedis();
-      dukao = await EmbeddedApp.start({ REDIS_URL: redis.url });
-    }, 60_000);
-    afterAll(async () => {
-      await dukao?.stop();
-      await redis?.stop();
-    });
-
-    it('serves bull-board at /admin/queues to a 系统管理员 only, then to the cookie it set', async () => {
-      const admin = await dukao.administrator('systemAdmin');
-      const auditor = await dukao.administrator('auditor');
-      const anonymous = await dukao.http().get('/admin/queues').expect(401);
-      expect(anonymous.body).toMatchObject({ code: 'UNAUTHENTICATED' });
-      const other = await dukao.http().get('/admin/queues').set(bearer(auditor)).expect(403);
-      expect(other.body).toMatchObject({ code: 'FORBIDDEN' });
-
-      const page = await dukao.http().get('/admin/queues').set(bearer(admin)).expect(200);
-      expect(page.headers['content-type']).toContain('text/html');
-      const cookie = String(page.headers['set-cookie']).split(';')[0]!;
-      expect(cookie).toMatch(/^dukao_queues=/);
-      expect(String(page.headers['set-cookie'])).toMatch(/HttpOnly/i);
-
-      const queues = await dukao.http().get('/admin/queues/api/queues').set('cookie', cookie).expect(200);
-      expect(JSON.stringify(queues.body)).toContain('dukao-jobs');
-      await dukao
-        .http()
-        .get('/admin/queues/api/queues')
-        .set('cookie', 'dukao_queues=not.a.token')
-        .expect(401);
-    });
-
-    it('reports the Redis queue in readiness and its depth in the metrics', async () => {
-      const res = await dukao.http().get('/health/ready').expect(200);
-      expect(res.body.queue).toMatchObject({
-        status: 'up',
-        adapter: 'bullmq',
-        jobs: { pending: expect.any(Number) },
-      });
-      const admin = await dukao.login('systemAdmin');
-      const metrics = await dukao.http().get('/metrics').set(bearer(admin)).expect(200);
-      expect(metrics.text).toMatch(/dukao_queue_jobs\{state="done"\} \d+/);
-    });
+  beforeAll(async () => {
+    redis = await startRedis();
+    dukao = await EmbeddedApp.start({ REDIS_URL: redis.url });
+  }, 60_000);
+  afterAll(async () => {
+    await dukao?.stop();
+    await redis?.stop();
   });
-} else {
-  console.log(`${NO_REDIS} to run the BullMQ dashboard test`);
-  describe('operations: the BullMQ dashboard', () => {
-    it.skip(NO_REDIS, () => {});
+
+  it('serves bull-board at /admin/queues to a 系统管理员 only, then to the cookie it set', async () => {
+    const admin = await dukao.administrator('systemAdmin');
+    const auditor = await dukao.administrator('auditor');
+    const anonymous = await dukao.http().get('/admin/queues').expect(401);
+    expect(anonymous.body).toMatchObject({ code: 'UNAUTHENTICATED' });
+    const other = await dukao.http().get('/admin/queues').set(bearer(auditor)).expect(403);
+    expect(other.body).toMatchObject({ code: 'FORBIDDEN' });
+
+    const page = await dukao.http().get('/admin/queues').set(bearer(admin)).expect(200);
+    expect(page.headers['content-type']).toContain('text/html');
+    const cookie = String(page.headers['set-cookie']).split(';')[0]!;
+    expect(cookie).toMatch(/^dukao_queues=/);
+    expect(String(page.headers['set-cookie'])).toMatch(/HttpOnly/i);
+
+    const queues = await dukao.http().get('/admin/queues/api/queues').set('cookie', cookie).expect(200);
+    expect(JSON.stringify(queues.body)).toContain('dukao-jobs');
+    await dukao.http().get('/admin/queues/api/queues').set('cookie', 'dukao_queues=not.a.token').expect(401);
   });
-}
+
+  it('reports the Redis queue in readiness and its depth in the metrics', async () => {
+    const res = await dukao.http().get('/health/ready').expect(200);
+    expect(res.body.queue).toMatchObject({
+      status: 'up',
+      adapter: 'bullmq',
+      jobs: { pending: expect.any(Number) },
+    });
+    const admin = await dukao.login('systemAdmin');
+    const metrics = await dukao.http().get('/metrics').set(bearer(admin)).expect(200);
+    expect(metrics.text).toMatch(/dukao_queue_jobs\{state="done"\} \d+/);
+  });
+});
 
 describe('operations: graceful shutdown on SIGTERM', () => {
   jest.setTimeout(90_000);

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { NO_REDIS, redisAvailable, startRedis, type TestRedis } from '@dukao/testing';
+import { describeWithRedis, startRedis, type TestRedis } from '@dukao/testing';
 import { BullmqJobQueue } from './bullmq.job-queue';
 import { describeJobQueueContract } from './job-queue.contract';
 
 // Runs against a real Redis: REDIS_URL (CI starts one), else a redis-server from PATH.
-if (redisAvailable()) {
+describeWithRedis('JobQueue on BullMQ', () => {
   jest.setTimeout(30_000);
   let redis: TestRedis;
   beforeAll(async () => {
@@ -35,9 +35,4 @@ if (redisAvailable()) {
   describeJobQueueContract('bullmq', async () =>
     BullmqJobQueue.connect({ url: redis.url, queueName, onError: () => {} }),
   );
-} else {
-  console.log(`${NO_REDIS} to run the BullMQ job queue contract suite`);
-  describe('JobQueue contract: bullmq', () => {
-    it.skip(NO_REDIS, () => {});
-  });
-}
+});
