@@ -7,7 +7,6 @@ import { projectionSpec } from '@dukao/testing';
 import { SqliteReadModelStore } from '@dukao/read-model-store';
 import {
   CYCLES,
-  type CycleView,
   DEFAULT_SCHEME,
   TARGETS,
   type TargetView,
@@ -18,7 +17,7 @@ import {
   type RecordWarningEvaluation,
   RecordWarningEvaluationHandler,
 } from './commands/evaluate-warning.command';
-import { gdpTarget, report, sh } from './domain/testing/worked-example.fixture';
+import { CYCLE_2026, gdpTarget, report, sh } from './domain/testing/worked-example.fixture';
 import { WARNINGS, type WarningView, warningsProjection } from './projections/warnings.projection';
 import { WarningEvaluator } from './warning-evaluator';
 
@@ -29,23 +28,6 @@ import { WarningEvaluator } from './warning-evaluator';
 
 let now = sh('2026-07-09 10:00');
 const clock = () => new Date(now);
-const CYCLE: CycleView = {
-  _id: '2026',
-  year: 2026,
-  name: '2026年度绩效考核',
-  status: 'open',
-  openedAt: sh('2026-01-02 10:00'),
-  schemes: [
-    {
-      version: 1,
-      effectiveFrom: sh('2026-01-01 00:00'),
-      note: '默认方案',
-      scheme: DEFAULT_SCHEME,
-      publishedAt: sh('2026-01-02 10:00'),
-    },
-  ],
-  indicatorTrees: [],
-};
 /** The worked example: Q2 cumulative 3.2 of 8.0, 40% against 50%, a gap of 10 (a bell by default). */
 const gdp = (overrides: Partial<TargetView> = {}) => gdpTarget({ _id: 'T1', cycleId: '2026', ...overrides });
 
@@ -65,7 +47,7 @@ beforeEach(async () => {
   } as unknown as CommandBus;
   evaluator = new WarningEvaluator(bus, views, clock);
   const cycles = await views.generation(cyclesProjection.name, 1, cyclesProjection.collections);
-  await cycles.commit([{ type: 'put', collection: CYCLES, document: CYCLE }], 0);
+  await cycles.commit([{ type: 'put', collection: CYCLES, document: CYCLE_2026 }], 0);
   await views.activate(cyclesProjection.name, 1, cyclesProjection.version);
 });
 afterEach(async () => {

@@ -4,15 +4,7 @@ import { join } from 'node:path';
 import type { CommandBus } from '@nestjs/cqrs';
 import { SqliteEventStore } from '@dukao/event-store';
 import { SqliteReadModelStore } from '@dukao/read-model-store';
-import {
-  CYCLES,
-  type CycleView,
-  DEFAULT_SCHEME,
-  TARGETS,
-  type TargetView,
-  cyclesProjection,
-  targetsProjection,
-} from '@dukao/targets';
+import { CYCLES, TARGETS, type TargetView, cyclesProjection, targetsProjection } from '@dukao/targets';
 import {
   type RecordWarningEvaluation,
   RecordWarningEvaluationHandler,
@@ -27,7 +19,7 @@ import {
   milestoneLightsProjection,
   type MilestoneLightsView,
 } from './projections/milestone-lights.projection';
-import { gdpTarget, sh } from './domain/testing/worked-example.fixture';
+import { CYCLE_2026, gdpTarget, sh } from './domain/testing/worked-example.fixture';
 import type { WarningLevel } from './domain/warning-level';
 import { WARNINGS, type WarningView, warningsProjection } from './projections/warnings.projection';
 import { WarningEvaluator } from './warning-evaluator';
@@ -50,24 +42,6 @@ const onTrack = (id: string, overrides: Partial<TargetView> = {}) =>
     latest: { period: '2026-Q2', reportId: 'R2', cumulativeValue: 4.0, status: 'verified' },
     ...overrides,
   });
-
-const CYCLE: CycleView = {
-  _id: '2026',
-  year: 2026,
-  name: '2026年度绩效考核',
-  status: 'open',
-  openedAt: sh('2026-01-02 10:00'),
-  schemes: [
-    {
-      version: 1,
-      effectiveFrom: sh('2026-01-01 00:00'),
-      note: '默认方案',
-      scheme: DEFAULT_SCHEME,
-      publishedAt: sh('2026-01-02 10:00'),
-    },
-  ],
-  indicatorTrees: [],
-};
 
 const dirs: string[] = [];
 let events: SqliteEventStore;
@@ -119,7 +93,7 @@ async function givenTargets(targets: TargetView[]): Promise<void> {
   );
   await views.activate(targetsProjection.name, 1, targetsProjection.version);
   const cycles = await views.generation(cyclesProjection.name, 1, cyclesProjection.collections);
-  await cycles.commit([{ type: 'put', collection: CYCLES, document: CYCLE }], 0);
+  await cycles.commit([{ type: 'put', collection: CYCLES, document: CYCLE_2026 }], 0);
   await views.activate(cyclesProjection.name, 1, cyclesProjection.version);
 }
 

@@ -1,4 +1,4 @@
-import { DEFAULT_SCHEME, type ReportView, type TargetView } from '@dukao/targets';
+import { type CycleView, DEFAULT_SCHEME, type ReportView, type TargetView } from '@dukao/targets';
 
 /** shared/DOMAIN.md "Worked example for tests": Town A's GDP growth target 8.0 for 2026, quarterly. */
 export const SCHEME = DEFAULT_SCHEME;
@@ -80,3 +80,22 @@ export function gdpTarget(overrides: Partial<TargetView> = {}): TargetView {
     reports,
   };
 }
+
+/** Cycle 2026's view with the default scheme as version 1, in force from 1 January. */
+export const CYCLE_2026: CycleView = {
+  _id: '2026',
+  year: 2026,
+  name: '2026年度绩效考核',
+  status: 'open',
+  openedAt: sh('2026-01-02 10:00'),
+  schemes: [
+    {
+      version: 1,
+      effectiveFrom: sh('2026-01-01 00:00'),
+      note: '默认方案',
+      scheme: DEFAULT_SCHEME,
+      publishedAt: sh('2026-01-02 10:00'),
+    },
+  ],
+  indicatorTrees: [],
+};
