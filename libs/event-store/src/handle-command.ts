@@ -2,6 +2,7 @@ import {
   type Actor,
   type EventData,
   type EventStore,
+  type NewEvent,
   type StoredEvent,
   WrongExpectedRevisionError,
 } from './event-store.port';
@@ -58,6 +59,31 @@ export interface CommandResult<State> {
   replayed: boolean;
 }
 
+/** The id of a command's `index`-th event on `streamId`: a retried command derives the same ids. */
+export const commandEventId = (streamId: string, commandId: string, index: number): string =>
+  deriveEventId(`${streamId}\u0000${commandId}`, index);
+
+/** What a command appends for its events: ids derived from the stream and command id, metadata from its context. */
+export function commandEnvelopes(
+  streamId: string,
+  events: readonly DomainEvent[],
+  context: CommandContext,
+): NewEvent[] {
+  return events.map((event, index) => ({
+    id: commandEventId(streamId, context.commandId, index),
+    type: event.type,
+    schemaVersion: event.schemaVersion ?? 1,
+    data: event.data,
+    metadata: {
+      actor: context.actor,
+      correlationId: context.correlationId,
+      causationId: context.causationId ?? null,
+      commandId: context.commandId,
+      ...(context.occurredAt ? { occurredAt: context.occurredAt } : {}),
+    },
+  }));
+}
+
 /**
  * Load → fold → decide → append with the loaded revision. On a concurrent append, reload and decide
  * again. A command whose first event id is already in the stream was handled before: its original
@@ -72,8 +98,7 @@ export async function handleCommand<Command, State, Event extends DomainEvent>(
   options: HandleCommandOptions<State> = {},
 ): Promise<CommandResult<State>> {
   const maxRetries = options.expectedRevision === undefined ? (options.maxRetries ?? 25) : 0;
-  const eventId = (index: number) => deriveEventId(`${streamId}\u0000${context.commandId}`, index);
-  const firstId = eventId(0);
+  const firstId = commandEventId(streamId, context.commandId, 0);
   for (let attempt = 0; ; attempt += 1) {
     const stored = await store.readStream(streamId);
     const replay = replayedResult(stored, firstId, context.commandId, decider);
@@ -102,23 +127,9 @@ export async function handleCommand<Command, State, Event extends DomainEvent>(
       };
     }
     try {
-      const result = await store.append(
-        streamId,
-        events.map((event, index) => ({
-          id: eventId(index),
-          type: event.type,
-          schemaVersion: event.schemaVersion ?? 1,
-          data: event.data,
-          metadata: {
-            actor: context.actor,
-            correlationId: context.correlationId,
-            causationId: context.causationId ?? null,
-            commandId: context.commandId,
-            ...(context.occurredAt ? { occurredAt: context.occurredAt } : {}),
-          },
-        })),
-        { expectedRevision: revision < 0 ? 'no_stream' : revision },
-      );
+      const result = await store.append(streamId, commandEnvelopes(streamId, events, context), {
+        expectedRevision: revision < 0 ? 'no_stream' : revision,
+      });
       return {
         streamId,
         nextRevision: result.nextRevision,

@@ -6,7 +6,8 @@ import {
   EVENT_STORE,
   type EventStore,
   WrongExpectedRevisionError,
-  deriveEventId,
+  commandEnvelopes,
+  commandEventId,
   handleCommand,
 } from '@dukao/event-store';
 import { DomainError } from '@dukao/kernel';
@@ -154,7 +155,6 @@ export class SubmitPublicRatingHandler implements ICommandHandler<SubmitPublicRa
     const streamId = publicRatingStream(campaignId, unitId);
     const tokenHash = hashToken(token);
     const network = networkHash(campaignId, clientIp);
-    const eventId = (index: number) => deriveEventId(`${streamId}\u0000${context.commandId}`, index);
     let read = false;
     for (let attempt = 0; ; attempt += 1) {
       const campaign = await this.campaigns.checked(this.store, campaignStream(campaignId));
@@ -178,28 +178,21 @@ export class SubmitPublicRatingHandler implements ICommandHandler<SubmitPublicRa
         );
       } catch (error) {
         if (kept) continue; // decided on a kept state: read the stream and decide again before refusing
-        const replayed = await this.replayed(error, streamId, base, tokenHash, eventId(0), context.commandId);
+        const replayed = await this.replayed(
+          error,
+          streamId,
+          base,
+          tokenHash,
+          commandEventId(streamId, context.commandId, 0),
+          context.commandId,
+        );
         if (replayed) return replayed;
         throw error;
       }
       try {
-        const result = await this.store.append(
-          streamId,
-          events.map((event, index) => ({
-            id: eventId(index),
-            type: event.type,
-            schemaVersion: 1,
-            data: event.data,
-            metadata: {
-              actor: context.actor,
-              correlationId: context.correlationId,
-              causationId: context.causationId ?? null,
-              commandId: context.commandId,
-              ...(context.occurredAt ? { occurredAt: context.occurredAt } : {}),
-            },
-          })),
-          { expectedRevision: base.length === 0 ? 'no_stream' : base.length - 1 },
-        );
+        const result = await this.store.append(streamId, commandEnvelopes(streamId, events, context), {
+          expectedRevision: base.length === 0 ? 'no_stream' : base.length - 1,
+        });
         // A retried command's append returns the original result; keep the state only when the
         // append landed right after `base` (then the stream holds exactly these events there).
         if (result.nextRevision === base.length - 1 + events.length)
