@@ -19,6 +19,7 @@ import {
 } from './commands/evaluate-warning.command';
 import { CYCLE_2026, gdpTarget, report, sh } from './domain/testing/worked-example.fixture';
 import { WARNINGS, type WarningView, warningsProjection } from './projections/warnings.projection';
+import type { EvaluationCause } from './domain/warning.decider';
 import { WarningEvaluator } from './warning-evaluator';
 
 /**
@@ -62,6 +63,10 @@ async function givenTarget(target: TargetView): Promise<void> {
   await views.activate(targetsProjection.name, 1, targetsProjection.version);
 }
 
+/** Evaluates target T1 as the warnings reactor does after an event: read from the targets view. */
+const evaluateT1 = async (cause: EvaluationCause) =>
+  evaluator.evaluate((await views.get<TargetView>(TARGETS, 'T1'))!, cause);
+
 const warningView = async () =>
   projectionSpec(warningsProjection)
     .given(...(await events.readStream('warning-T1')))
@@ -87,7 +92,7 @@ describe('WarningEvaluator with a target’s own thresholds', () => {
 
   it('yellowGap 8 makes the same gap of 10 a yellow card, and the event says under which thresholds', async () => {
     await givenTarget(gdp({ warningThresholds: { yellowGap: 8 } }));
-    const outcome = await evaluator.evaluateTarget('T1', { kind: 'event', eventId: 'e-set' });
+    const outcome = await evaluateT1({ kind: 'event', eventId: 'e-set' });
     expect(outcome?.events).toMatchObject([
       {
         type: 'WarningRaised',
@@ -116,9 +121,9 @@ describe('WarningEvaluator with a target’s own thresholds', () => {
 
   it('cleared again (the view has none), the scheme’s apply: back to a bell, recorded with no overrides', async () => {
     await givenTarget(gdp({ warningThresholds: { yellowGap: 8 } }));
-    await evaluator.evaluateTarget('T1', { kind: 'event', eventId: 'e-set' });
+    await evaluateT1({ kind: 'event', eventId: 'e-set' });
     await givenTarget(gdp({ warningThresholds: null }));
-    const outcome = await evaluator.evaluateTarget('T1', { kind: 'event', eventId: 'e-clear' });
+    const outcome = await evaluateT1({ kind: 'event', eventId: 'e-clear' });
     expect(outcome?.events).toMatchObject([
       {
         type: 'WarningRaised',
@@ -156,9 +161,9 @@ describe('WarningEvaluator with a target’s own thresholds', () => {
 
   it('a withdrawn target is cleared whatever its thresholds', async () => {
     await givenTarget(gdp({ warningThresholds: { yellowGap: 8 } }));
-    await evaluator.evaluateTarget('T1', { kind: 'event', eventId: 'e-set' });
+    await evaluateT1({ kind: 'event', eventId: 'e-set' });
     await givenTarget(gdp({ warningThresholds: { yellowGap: 8 }, status: 'withdrawn' }));
-    const outcome = await evaluator.evaluateTarget('T1', { kind: 'event', eventId: 'e-withdrawn' });
+    const outcome = await evaluateT1({ kind: 'event', eventId: 'e-withdrawn' });
     expect(outcome?.events).toMatchObject([
       { type: 'WarningCleared', data: { previousLevel: 'yellow', overrides: { yellowGap: 8 } } },
     ]);

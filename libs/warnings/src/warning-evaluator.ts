@@ -7,7 +7,6 @@ import {
   CYCLES,
   type CycleView,
   shanghaiDate,
-  TARGETS,
   type TargetView,
   versionAt,
   warningThresholdsInForce,
@@ -50,16 +49,6 @@ export class WarningEvaluator {
     @Inject(READ_MODEL_STORE) private readonly views: ReadModelStore,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
-
-  /** null when there is nothing to evaluate: no such target, or no scheme in force for its cycle yet. */
-  async evaluateTarget(
-    targetId: string,
-    cause: EvaluationCause,
-    context: EvaluationContext = {},
-  ): Promise<WarningOutcome | null> {
-    const target = await this.views.get<TargetView>(TARGETS, targetId);
-    return target ? this.evaluate(target, cause, context) : null;
-  }
 
   async evaluate(
     target: TargetView,
